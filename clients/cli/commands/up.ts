@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { startLocalStack } from '../../../infra/stack/local-stack';
+import { connectClient, temporalTarget } from '../../../infra/temporal/connect';
+import { ensureSearchAttributes } from '../../../infra/temporal/search-attributes';
+import { startWorkers } from '../../../workers/start-workers';
+import { reconcileSchedules } from '../../schedules/reconcile';
+import { commandContext } from '../context';
+import { allRoleSpecs } from '../fleet-roles';
+import { stopSignal } from '../stop-signal';
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('run the whole stack on this machine: Temporal dev server, Postgres, every worker role; Ctrl-C stops it all')
+    .action(async (_options, command: Command) => {
+      const { settings, log } = commandContext(command.optsWithGlobals());
+      const stopped = stopSignal(log);
+      const stack = await startLocalStack(settings, log);
+      try {
+        const target = temporalTarget(settings, stack.temporalAddress);
+        const client = await connectClient(target);
+        const added = await ensureSearchAttributes(client.connection, target.namespace);
+        if (added.length > 0) log.info({ searchAttributes: added }, 'registered search attributes');
+        await reconcileSchedules(client, settings.schedules, log);
+        await client.connection.close();
+
+        const workers = await startWorkers({ specs: allRoleSpecs(settings), target, settings, databaseUrl: stack.databaseUrl, log });
+        process.stdout.write(
+          `\nsluice is up.\n  Temporal:  ${stack.temporalAddress} (namespace ${target.namespace})\n` +
+            (stack.uiUrl ? `  Web UI:    ${stack.uiUrl}\n` : '') +
+            `  State:     ${settings.paths.stateDir}\n  Check it:  sluice doctor   Stop: Ctrl-C\n\n`,
+        );
+        const reason = await Promise.race([stopped, workers.done.then(() => 'workers stopped')]);
+        log.info(`stopping (${reason}): letting running activities finish`);
+        await workers.shutdown();
+        await workers.done;
+      } finally {
+        log.info('stopping the local services');
+        await stack.stop();
+        log.info('stopped');
+      }
+    });
+}

@@ -1,0 +1,46 @@
+import { Command, CommanderError } from 'commander';
+import { isUserError } from '../../infra/errors/user-error';
+import { registerDoctor } from './commands/doctor';
+import { registerSchedule } from './commands/schedule';
+import { registerUp } from './commands/up';
+import { registerWorker } from './commands/worker';
+
+export function buildProgram(): Command {
+  const program = new Command('sluice')
+    .description('durable Temporal workflows for edge-collected data and the models edge nodes run')
+    .option('-c, --config <file>', 'config file (default: $SLUICE_CONFIG, else ./sluice.yaml if present)')
+    .option('-v, --verbose', 'debug logs, and stack traces on errors')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+    .showHelpAfterError()
+    .exitOverride();
+  registerUp(program);
+  registerWorker(program);
+  registerDoctor(program);
+  registerSchedule(program);
+  return program;
+}
+
+/**
+ * Runs the CLI. Errors a user can fix print as message + hint, without a stack trace unless
+ * --verbose; anything else is a bug and prints in full.
+ */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const verbose = argv.includes('--verbose') || argv.includes('-v');
+    if (isUserError(err)) {
+      process.stderr.write(`sluice: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`);
+      if (verbose && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);
+    } else {
+      process.stderr.write(`sluice: unexpected error: ${verbose && err instanceof Error ? err.stack : String(err instanceof Error ? err.message : err)}\n`);
+      if (!verbose) process.stderr.write('  Run again with --verbose for the stack trace, and report it if it looks like a bug.\n');
+    }
+    process.exitCode = 1;
+  }
+}

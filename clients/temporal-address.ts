@@ -1,0 +1,14 @@
+import type { Settings } from '../infra/config/load-config';
+import { embeddedPostgresUrl } from '../infra/stack/embedded-postgres';
+
+/**
+ * Where commands other than `sluice up` find the services: the configured addresses, or, in the
+ * embedded setup, the dev server and Postgres that `sluice up` runs on this machine.
+ */
+export function temporalAddressOf(settings: Settings): string {
+  return settings.temporal.address === 'embedded' ? `127.0.0.1:${settings.temporal.devServer.port}` : settings.temporal.address;
+}
+
+export function databaseUrlOf(settings: Settings): string {
+  return settings.postgres.url ?? embeddedPostgresUrl(settings.paths.postgresData, settings.postgres.embedded.port, settings.postgres.embedded.database);
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { DURATION_EXPECTED, parseDuration } from './duration';
+
+/**
+ * The one description of sluice's configuration. Every section is strict: an unknown key is an
+ * error (a typo in a config file must not be silently ignored), and every field has the default
+ * that gives the embedded single-machine setup.
+ */
+
+const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
+  message: `expected ${DURATION_EXPECTED}`,
+});
+
+const port = z.number().int().min(1).max(65535);
+
+/** Host names become parts of task-queue names, so they keep to a safe alphabet. */
+export const hostName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a host name of lower-case letters, digits and dashes');
+
+const temporalSchema = z.strictObject({
+  /** "embedded" starts a dev server under the state directory; otherwise host:port of a cluster. */
+  address: z.string().min(1).default('embedded'),
+  namespace: z.string().min(1).default('default'),
+  /** Temporal Cloud / secured clusters. */
+  apiKey: z.string().min(1).optional(),
+  tls: z
+    .strictObject({
+      serverName: z.string().optional(),
+      caCertPath: z.string().optional(),
+      clientCertPath: z.string().optional(),
+      clientKeyPath: z.string().optional(),
+    })
+    .optional(),
+  devServer: z
+    .strictObject({
+      port: port.default(7233),
+      uiPort: port.default(8233),
+      /** The `temporal` CLI; found on PATH or built with `go install` when not given. */
+      cliPath: z.string().min(1).optional(),
+    })
+    .prefault({}),
+});
+
+const postgresSchema = z.strictObject({
+  /** A connection URL; when absent, an embedded Postgres runs under the state directory. */
+  url: z.string().min(1).optional(),
+  embedded: z
+    .strictObject({
+      port: port.default(5488),
+      database: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('sluice'),
+    })
+    .prefault({}),
+  poolSize: z.number().int().min(1).max(100).default(5),
+});
+
+const s3Schema = z.strictObject({
+  endpoint: z.url().optional(),
+  bucket: z.string().min(3).max(63),
+  region: z.string().min(1).default('us-east-1'),
+  accessKeyId: z.string().min(1).optional(),
+  secretAccessKey: z.string().min(1).optional(),
+  forcePathStyle: z.boolean().default(true),
+  /** Prepended to every key, so sluice can share a bucket. */
+  prefix: z.string().default(''),
+});
+
+const storageSchema = z
+  .strictObject({
+    kind: z.enum(['local', 's3']).default('local'),
+    local: z.strictObject({ root: z.string().min(1).optional() }).prefault({}),
+    s3: s3Schema.optional(),
+  })
+  .refine((storage) => storage.kind !== 's3' || storage.s3 !== undefined, {
+    message: 'storage.kind is "s3" but storage.s3 is missing: add storage.s3.bucket (and endpoint, credentials)',
+    path: ['s3'],
+  });
+
+/** Worker concurrency is sized for a 2-core host; raise it on bigger machines. */
+const workerSchema = (activities: number) =>
+  z.strictObject({
+    maxConcurrentActivities: z.number().int().min(1).max(1000).default(activities),
+    maxConcurrentWorkflowTasks: z.number().int().min(1).max(1000).default(2),
+    /** How long running activities get to finish after a stop is asked for. */
+    shutdownGraceTime: duration.default('30s'),
+  });
+
+const workersSchema = z
+  .strictObject({
+    control: workerSchema(1).prefault({}),
+    cloud: workerSchema(8).prefault({}),
+    datasink: workerSchema(4).prefault({}),
+    node: workerSchema(2).prefault({}),
+  })
+  .prefault({});
+
+const fleetHostSchema = z.strictObject({
+  host: hostName,
+  role: z.enum(['datasink', 'outpost', 'sentinel']),
+  /** Where that host's worker keeps its files; defaults to <stateDir>/hosts/<host>. */
+  root: z.string().min(1).optional(),
+});
+
+const scheduleSchema = z
+  .strictObject({
+    workflow: z.string().min(1),
+    /** The workflow's single argument. */
+    input: z.unknown().optional(),
+    cron: z.string().min(1).optional(),
+    every: duration.optional(),
+    timezone: z.string().min(1).default('UTC'),
+    overlap: z.enum(['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'terminate-other', 'allow-all']).default('skip'),
+    catchupWindow: duration.default('1h'),
+    /** Initial state only: a schedule paused later from the CLI stays paused across restarts. */
+    paused: z.boolean().default(false),
+    description: z.string().optional(),
+  })
+  .refine((schedule) => (schedule.cron === undefined) !== (schedule.every === undefined), {
+    message: 'expected exactly one of "cron" (e.g. "0 3 * * 0") or "every" (e.g. "15m")',
+  });
+
+export const configSchema = z.strictObject({
+  /** Where the embedded stack keeps its data, tools and logs. */
+  stateDir: z.string().min(1).default('.sluice'),
+  /** Where `go install` puts the Temporal CLI and versitygw; defaults to <stateDir>/tools. */
+  toolsDir: z.string().min(1).optional(),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      pretty: z.boolean().optional(),
+    })
+    .prefault({}),
+  temporal: temporalSchema.prefault({}),
+  postgres: postgresSchema.prefault({}),
+  storage: storageSchema.prefault({}),
+  workers: workersSchema,
+  fleet: z
+    .array(fleetHostSchema)
+    .default([])
+    .superRefine((fleet, ctx) => {
+      const seen = new Set<string>();
+      fleet.forEach((entry, index) => {
+        if (seen.has(entry.host)) {
+          ctx.addIssue({ code: 'custom', path: [index, 'host'], message: `host "${entry.host}" is listed twice; each host appears once` });
+        }
+        seen.add(entry.host);
+      });
+    }),
+  schedules: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a schedule name of lower-case letters, digits and dashes'), scheduleSchema).default({}),
+});
+
+export type SluiceConfig = z.infer<typeof configSchema>;
+export type ScheduleConfig = SluiceConfig['schedules'][string];
+export type FleetHost = SluiceConfig['fleet'][number];
+export type WorkerSettings = SluiceConfig['workers']['control'];
+export type StorageConfig = SluiceConfig['storage'];

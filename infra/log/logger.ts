@@ -1,0 +1,60 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths whose values never reach a log line. pino's redaction matches exact paths (with `*` for one
+ * level), so each secret-bearing field of the config and of common error shapes is listed.
+ */
+export const REDACTED_PATHS = [
+  'password',
+  '*.password',
+  'secretAccessKey',
+  '*.secretAccessKey',
+  '*.*.secretAccessKey',
+  'apiKey',
+  '*.apiKey',
+  '*.*.apiKey',
+  'databaseUrl',
+  '*.databaseUrl',
+  'connectionString',
+  '*.connectionString',
+  'headers.authorization',
+  '*.headers.authorization',
+];
+
+export interface LoggerSettings {
+  level: string;
+  /** Human-readable output for a terminal; JSON lines otherwise. */
+  pretty: boolean;
+}
+
+export function createLogger(settings: LoggerSettings, destination?: pino.DestinationStream): Logger {
+  const options: LoggerOptions = {
+    level: settings.level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+  };
+  if (destination) return pino(options, destination);
+  if (settings.pretty) {
+    return pino({
+      ...options,
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss', destination: 2 },
+      },
+    });
+  }
+  return pino(options, pino.destination(2));
+}
+
+/** Masks the password in a connection URL, for messages that must show where we connect. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = 'redacted';
+    return url.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}

@@ -1,0 +1,60 @@
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface WaitOptions {
+  timeoutMs: number;
+  /** What is being waited for, for the timeout message. */
+  what: string;
+  /** Checked before each try: an error ends the wait at once (e.g. the server process exited). */
+  failure?: () => Error | undefined;
+}
+
+/** Polls `probe` with a growing interval until it returns a value other than undefined. */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, options: WaitOptions): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let interval = 50;
+  let lastError: unknown;
+  for (;;) {
+    const failure = options.failure?.();
+    if (failure) throw failure;
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const reason = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`Timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${options.what}${reason}`);
+    }
+    await sleep(interval);
+    interval = Math.min(interval * 2, 500);
+  }
+}
+
+/** True when something accepts TCP connections on host:port. */
+export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { loadConfig, type Settings } from '../../infra/config/load-config';
+import { WORKFLOW_TYPES } from '../../workflows/workflow-types';
+import { testNamespace, testStack } from './test-stack-info';
+
+export interface TestSettingsOptions {
+  storage?: 'local' | 's3';
+  /** Extra config merged over the test stack's (e.g. fleet, schedules). */
+  config?: Record<string, unknown>;
+}
+
+/**
+ * Settings pointing at the shared test stack, loaded through the real config loader from a real
+ * YAML file in a fresh state directory, with this jest worker's namespace.
+ */
+export function testSettings(options: TestSettingsOptions = {}): Settings {
+  const stack = testStack();
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-state-'));
+  const config = {
+    stateDir,
+    log: { level: 'warn' },
+    temporal: { address: stack.temporalAddress, namespace: testNamespace() },
+    postgres: { url: stack.databaseUrl, poolSize: 2 },
+    storage:
+      options.storage === 's3'
+        ? {
+            kind: 's3',
+            s3: {
+              endpoint: stack.s3.endpoint,
+              bucket: stack.s3.bucket,
+              region: stack.s3.region,
+              accessKeyId: stack.s3.accessKey,
+              secretAccessKey: stack.s3.secretKey,
+              prefix: `${path.basename(stateDir)}/`,
+            },
+          }
+        : { kind: 'local' },
+    ...options.config,
+  };
+  const file = path.join(stateDir, 'sluice.yaml');
+  fs.writeFileSync(file, YAML.stringify(config));
+  return loadConfig({ file, env: {}, workflowTypes: WORKFLOW_TYPES });
+}

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findFreePort } from '../../infra/stack/wait-for';
+import { cleanEnv, runCli } from '../harness/run-cli';
+
+function configFile(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
+  const file = path.join(dir, 'sluice.yaml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A stack trace has lines like "    at foo (file.js:1:2)". */
+const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
+
+describe('sluice CLI: bad input and unreachable services give one clear message', () => {
+  it('names the bad field of a config file, exits non-zero, and prints no stack trace', async () => {
+    const result = await runCli(['--config', configFile('temporal:\n  adress: x\nworkers:\n  cloud:\n    maxConcurrentActivities: "8"\n'), 'doctor'], cleanEnv());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('temporal: unknown key "adress"');
+    expect(result.stderr).toContain('workers.cloud.maxConcurrentActivities: expected number');
+    expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('says when Temporal is unreachable', async () => {
+    const port = await findFreePort();
+    const result = await runCli(['schedule', 'list'], cleanEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Temporal at 127.0.0.1:${port} (namespace default) is not reachable`);
+    expect(result.stderr).toContain('TEMPORAL_ADDRESS');
+    expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('says when Postgres is unreachable, without the password', async () => {
+    const port = await findFreePort();
+    const result = await runCli(['worker', '--role', 'cloud'], cleanEnv({ DATABASE_URL: `postgres://sluice:topsecret@127.0.0.1:${port}/sluice`, TEMPORAL_ADDRESS: '127.0.0.1:1' }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Postgres at postgres://sluice:redacted@127.0.0.1:${port}/sluice is not reachable`);
+    expect(result.stderr).not.toContain('topsecret');
+    expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('shows the cause with --verbose', async () => {
+    const port = await findFreePort();
+    const result = await runCli(['--verbose', 'worker', '--role', 'cloud'], cleanEnv({ DATABASE_URL: `postgres://u:p@127.0.0.1:${port}/x` }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(STACK_LINE);
+  });
+
+  it('says to install Go when there is no temporal binary and no go to build one', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-nogo-'));
+    const result = await runCli(['up'], cleanEnv({ PATH: path.dirname(process.execPath), SLUICE_STATE_DIR: stateDir }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('temporal was not found on PATH and Go is not installed to build it');
+    expect(result.stderr).toContain('TEMPORAL_CLI_PATH');
+    expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('refuses a host worker without --host, and a role that does not exist', async () => {
+    const noHost = await runCli(['worker', '--role', 'node'], cleanEnv());
+    expect(noHost.code).toBe(1);
+    expect(noHost.stderr).toContain('A node worker needs --host NAME');
+    const badRole = await runCli(['worker', '--role', 'chef'], cleanEnv());
+    expect(badRole.code).not.toBe(0);
+    expect(badRole.stderr).toContain("Allowed choices are control, cloud, datasink, node");
+  });
+
+  it('reports unreachable S3 and Postgres in doctor with a fix for each, and exits non-zero', async () => {
+    const [pgPort, s3Port, temporalPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort()]);
+    const file = configFile(`storage:\n  kind: s3\n  s3:\n    endpoint: http://127.0.0.1:${s3Port}\n    bucket: nowhere\n    accessKeyId: a\n    secretAccessKey: b\n`);
+    const result = await runCli(['--config', file, 'doctor'], cleanEnv({ DATABASE_URL: `postgres://u:p@127.0.0.1:${pgPort}/x`, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` }));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL {2}Temporal: .*\n {6}fix: /);
+    expect(result.stdout).toMatch(/FAIL {2}Postgres: .*not reachable.*\n {6}fix: /);
+    expect(result.stdout).toMatch(/FAIL {2}object storage: .*\n {6}fix: .*storage\.s3\.endpoint/);
+  });
+});

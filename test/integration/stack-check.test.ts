@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { RunningWorkers } from '../../workers/start-workers';
+import { stackCheck, type StackCheckReport } from '../../workflows/stack-check';
+import { CONTROL_QUEUE } from '../../workflows/task-queues';
+import { recordHistory } from '../harness/record-history';
+import { testSettings } from '../harness/test-settings';
+import { startTestWorkers, testClient } from '../harness/test-workers';
+
+describe('stackCheck workflow (real Temporal, Postgres, object storage, host workers)', () => {
+  let workers: RunningWorkers | undefined;
+  let client: Client | undefined;
+
+  afterEach(async () => {
+    await workers?.shutdown();
+    await client?.connection.close();
+    workers = undefined;
+    client = undefined;
+  });
+
+  async function run(settings: ReturnType<typeof testSettings>, input: Parameters<typeof stackCheck>[0], workflowId: string) {
+    client = await testClient(settings);
+    return client.workflow.execute(stackCheck, { taskQueue: CONTROL_QUEUE, workflowId, args: [input] });
+  }
+
+  it('writes, reads back and deletes a row and a local object, and probes every host worker', async () => {
+    const settings = testSettings({
+      config: { fleet: [{ host: 'sink-a', role: 'datasink' }, { host: 'edge-b', role: 'outpost' }] },
+    });
+    const [sink, edge] = settings.fleet;
+    workers = await startTestWorkers(settings, [
+      { role: 'control' },
+      { role: 'cloud' },
+      { role: 'datasink', host: sink!.host, root: sink!.root },
+      { role: 'node', host: edge!.host, root: edge!.root },
+    ]);
+    const workflowId = `stack-check-local-${Date.now()}`;
+    const report = await run(settings, { datasinks: ['sink-a'], nodes: ['edge-b'] }, workflowId);
+
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((check) => [check.name, check.ok])).toEqual([
+      ['postgres', true],
+      ['object storage', true],
+      ['host sink-a (sluice-datasink-sink-a)', true],
+      ['host edge-b (sluice-node-edge-b)', true],
+    ]);
+    expect(report.hosts.map((host) => host.root).sort()).toEqual([sink!.root, edge!.root].sort());
+    // Nothing is left behind: no object, no probe file.
+    expect(fs.readdirSync(settings.paths.objectsDir, { recursive: true }).filter((entry) => !String(entry).startsWith('.'))).toEqual(
+      expect.not.arrayContaining([expect.stringMatching(/\.txt$/)]),
+    );
+    expect(fs.readdirSync(sink!.root)).toEqual([]);
+    await recordHistory(client!, workflowId, 'stack-check');
+  });
+
+  it('passes against S3 object storage', async () => {
+    const settings = testSettings({ storage: 's3' });
+    workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
+    const report = await run(settings, {}, `stack-check-s3-${Date.now()}`);
+    expect(report.checks.find((check) => check.name === 'object storage')).toMatchObject({ ok: true });
+  });
+
+  it('fails with a report naming the broken part when object storage is wrong', async () => {
+    const settings = testSettings({ storage: 's3' });
+    const broken = { ...settings, storage: { ...settings.storage, s3: { ...settings.storage.s3!, bucket: 'no-such-bucket-here' } } };
+    workers = await startTestWorkers(broken, [{ role: 'control' }, { role: 'cloud' }]);
+    const workflowId = `stack-check-broken-${Date.now()}`;
+    const failure = await run(broken, {}, workflowId).catch((err: unknown) => err);
+
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause as { type?: string; details?: unknown[] };
+    expect(cause.type).toBe('StackCheckFailed');
+    const report = cause.details?.[0] as StackCheckReport;
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((check) => check.name === 'postgres')).toMatchObject({ ok: true });
+    const storage = report.checks.find((check) => check.name === 'object storage');
+    expect(storage?.ok).toBe(false);
+    expect(storage?.detail).toMatch(/bucket/i);
+    await recordHistory(client!, workflowId, 'stack-check-failed');
+  });
+});

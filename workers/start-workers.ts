@@ -1,0 +1,93 @@
+import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
+import type { Settings } from '../infra/config/load-config';
+import type { Logger } from '../infra/log/logger';
+import { connectWorkerConnection, type TemporalTarget } from '../infra/temporal/connect';
+import { createCloudWorker } from './cloud';
+import { createControlWorker } from './control';
+import { createDatasinkWorker } from './datasink';
+import { createNodeWorker } from './node';
+import { describeRole, taskQueueOf, type RoleSpec } from './role';
+import { installRuntime } from './runtime';
+import { openCloudServices, type CloudServices } from './services';
+
+export interface StartWorkersOptions {
+  specs: RoleSpec[];
+  target: TemporalTarget;
+  settings: Settings;
+  /** Needed when a cloud worker is among the specs. */
+  databaseUrl?: string;
+  log: Logger;
+  workflowBundle?: WorkflowBundleOption;
+}
+
+export interface RunningWorkers {
+  /** Settles when every worker has stopped; rejects if one failed. */
+  readonly done: Promise<void>;
+  /** Asks every worker to stop polling and waits for running activities (up to their grace time). */
+  shutdown(): Promise<void>;
+}
+
+/** Creates one worker per spec on one connection and runs them until `shutdown`. */
+export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
+  const { settings, log } = options;
+  installRuntime(log);
+  const connection = await connectWorkerConnection(options.target);
+  const cloudServices = options.specs.some((spec) => spec.role === 'cloud')
+    ? openCloudServices(settings, requireUrl(options.databaseUrl), log)
+    : undefined;
+  const context = { connection, namespace: options.target.namespace };
+
+  const workers: Array<{ spec: RoleSpec; worker: Worker }> = [];
+  try {
+    for (const spec of options.specs) {
+      const worker = await createWorker(spec, context, options, cloudServices);
+      workers.push({ spec, worker });
+    }
+  } catch (err) {
+    await cloudServices?.close();
+    await connection.close();
+    throw err;
+  }
+
+  const runs = workers.map(({ spec, worker }) => {
+    log.info({ taskQueue: taskQueueOf(spec) }, `${describeRole(spec)} worker polling`);
+    return worker.run();
+  });
+  const shutdown = async () => {
+    for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.allSettled(runs);
+  };
+  // One worker failing (e.g. the server went away for good) stops the others, so the process exits.
+  const done = Promise.all(runs.map((run) => run.catch(async (err) => { await shutdown(); throw err; })))
+    .then(() => undefined)
+    .finally(async () => {
+      await cloudServices?.close();
+      await connection.close();
+    });
+  return { done, shutdown: async () => { await shutdown(); await done.catch(() => undefined); } };
+}
+
+function createWorker(
+  spec: RoleSpec,
+  context: { connection: NativeConnection; namespace: string },
+  options: StartWorkersOptions,
+  cloud: CloudServices | undefined,
+): Promise<Worker> {
+  const workers = options.settings.workers;
+  switch (spec.role) {
+    case 'control':
+      return createControlWorker({ ...context, settings: workers.control, workflowBundle: options.workflowBundle });
+    case 'cloud':
+      if (!cloud) throw new Error('cloud services were not opened');
+      return createCloudWorker({ ...context, settings: workers.cloud, pool: cloud.pool, store: cloud.store });
+    case 'datasink':
+      return createDatasinkWorker({ ...context, settings: workers.datasink, host: spec.host, root: spec.root });
+    case 'node':
+      return createNodeWorker({ ...context, settings: workers.node, host: spec.host, root: spec.root });
+  }
+}
+
+function requireUrl(url: string | undefined): string {
+  if (!url) throw new Error('a cloud worker needs a database URL');
+  return url;
+}

@@ -1,0 +1,25 @@
+import os from 'node:os';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { durationMs } from '../infra/config/duration';
+import type { WorkerSettings } from '../infra/config/schema';
+import { describeRole, taskQueueOf, type RoleSpec } from './role';
+
+export interface WorkerContext {
+  connection: NativeConnection;
+  namespace: string;
+  settings: WorkerSettings;
+}
+
+/** Options every role shares: its queue, its concurrency limits and a graceful stop. */
+export function baseWorkerOptions(spec: RoleSpec, context: WorkerContext): WorkerOptions {
+  return {
+    connection: context.connection,
+    namespace: context.namespace,
+    taskQueue: taskQueueOf(spec),
+    identity: `sluice ${describeRole(spec)} ${process.pid}@${os.hostname()}`,
+    maxConcurrentActivityTaskExecutions: context.settings.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: context.settings.maxConcurrentWorkflowTasks,
+    // The SDK's default is 0: activities would be cancelled the moment a stop is asked for.
+    shutdownGraceTime: durationMs(context.settings.shutdownGraceTime),
+  };
+}
