@@ -1,6 +1,7 @@
-import { ApplicationFailure, proxyActivities, uuid4, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, uuid4, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { HostActivities, HostReport } from '../activities/host/host-activities';
 import type { StackCheckActivities } from '../activities/stack-check/stack-check-activities';
+import { SLUICE_KIND } from './search-attributes';
 import { CLOUD_QUEUE, datasinkQueue, nodeQueue } from './task-queues';
 
 export interface StackCheckInput {
@@ -43,6 +44,8 @@ function hostActivities(taskQueue: string): HostActivities {
  * write its root directory. Fails, with the report as the failure's details, if any check fails.
  */
 export async function stackCheck(input: StackCheckInput = {}): Promise<StackCheckReport> {
+  // Set here rather than by the starter, so runs from schedules and the temporal CLI are found too.
+  upsertSearchAttributes([{ key: SLUICE_KIND, value: 'stack-check' }]);
   const token = uuid4();
   const payload = `stackCheck ${workflowInfo().workflowId} ${token}`;
   const checks: CheckResult[] = [];

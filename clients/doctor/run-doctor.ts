@@ -9,7 +9,7 @@ import { MIGRATIONS_TABLE, migrationsDir } from '../../infra/db/migrate';
 import { isUserError, messageOf } from '../../infra/errors/user-error';
 import type { Logger } from '../../infra/log/logger';
 import { connectClient, temporalTarget } from '../../infra/temporal/connect';
-import { SLUICE_KIND, SLUICE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { SLUICE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { stackCheck, type StackCheckReport } from '../../workflows/stack-check';
 import { CLOUD_QUEUE, CONTROL_QUEUE, datasinkQueue, nodeQueue } from '../../workflows/task-queues';
 import { fleetCheckInput } from '../cli/fleet-roles';
@@ -138,7 +138,6 @@ async function runStackCheck(client: Client, settings: Settings, polled: Set<str
       args: [input],
       // Pollers stay listed for a while after a worker stops, so "polled" can be stale: bound the wait.
       workflowExecutionTimeout: '1m',
-      typedSearchAttributes: [{ key: SLUICE_KIND, value: 'stack-check' }],
     });
     return { name: 'stackCheck workflow', ok: true, detail: `${workflowId}: ${summarise(result)}` };
   } catch (err) {

@@ -97,8 +97,9 @@ async function buildWithGo(tool: GoTool, versionDir: string, log: Logger, env: N
 async function checkGoVersion(go: string): Promise<void> {
   const { stdout } = await execFileAsync(go, ['version']);
   const match = /go(\d+)\.(\d+)/.exec(stdout);
-  if (match && (Number(match[1]) < 1 || (Number(match[1]) === 1 && Number(match[2]) < 22))) {
-    throw new UserError(`${stdout.trim()} is too old to build sluice's tools.`, 'Install Go 1.22 or newer.');
+  const [major, minor] = [Number(match?.[1] ?? 0), Number(match?.[2] ?? 0)];
+  if (major < 1 || (major === 1 && minor < 22)) {
+    throw new UserError(`Go ${major}.${minor} (${go}) is too old to build sluice's tools.`, 'Install Go 1.22 or newer.');
   }
 }
 

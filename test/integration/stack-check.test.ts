@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { RunningWorkers } from '../../workers/start-workers';
+import { SLUICE_KIND } from '../../workflows/search-attributes';
 import { stackCheck, type StackCheckReport } from '../../workflows/stack-check';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { recordHistory } from '../harness/record-history';
@@ -50,6 +51,8 @@ describe('stackCheck workflow (real Temporal, Postgres, object storage, host wor
       expect.not.arrayContaining([expect.stringMatching(/\.txt$/)]),
     );
     expect(fs.readdirSync(sink!.root)).toEqual([]);
+    const described = await client!.workflow.getHandle(workflowId).describe();
+    expect(described.typedSearchAttributes.get(SLUICE_KIND)).toBe('stack-check');
     await recordHistory(client!, workflowId, 'stack-check');
   });
 

@@ -149,3 +149,16 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('super-secret-value');
   });
 });
+
+describe('infra/sluice.example.yaml', () => {
+  it('is a valid config that documents every top-level section', () => {
+    const file = path.join(__dirname, '..', '..', 'infra', 'sluice.example.yaml');
+    const settings = loadConfig({ file, env: {}, workflowTypes: ['stackCheck'] });
+    expect(settings.schedules['stack-check']).toMatchObject({ workflow: 'stackCheck', every: '1h' });
+    expect(settings.fleet.map((host) => host.host)).toEqual(['datasink1']);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const section of ['stateDir', 'toolsDir', 'log', 'temporal', 'postgres', 'storage', 'workers', 'fleet', 'schedules']) {
+      expect(text).toMatch(new RegExp(`^#? ?${section}:`, 'm'));
+    }
+  });
+});
