@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { ScheduleConfig } from '../../infra/config/schema';
 import type { Logger } from '../../infra/log/logger';
 import { isManaged, scheduleCreateOptions, scheduleFingerprint, scheduleUpdateOptions } from './schedule-options';
@@ -25,8 +25,12 @@ export async function reconcileSchedules(client: Client, desired: Record<string,
     const handle = client.schedule.getHandle(name);
     const current = await describeOrUndefined(handle.describe());
     if (!current) {
-      await client.schedule.create(scheduleCreateOptions(name, schedule));
-      result.created.push(name);
+      // Another control worker starting at the same time may create it first; that is fine.
+      const created = await client.schedule.create(scheduleCreateOptions(name, schedule)).then(
+        () => true,
+        (err: unknown) => (err instanceof ScheduleAlreadyRunning ? false : Promise.reject(err)),
+      );
+      (created ? result.created : result.unchanged).push(name);
     } else if (!isManaged(current.memo)) {
       log.warn({ schedule: name }, `a schedule named "${name}" exists and was not created by sluice; leaving it alone (rename the one in config)`);
       result.conflicts.push(name);

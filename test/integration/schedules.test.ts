@@ -40,6 +40,15 @@ describe('reconciling schedules from config (real Temporal)', () => {
     await client.schedule.getHandle(name).delete();
   });
 
+  it('lets control workers starting at once reconcile side by side', async () => {
+    const name = `check-${run}-c`;
+    const desired = schedules({ [name]: { workflow: 'stackCheck', every: '1h' } });
+    const results = await Promise.all([1, 2, 3].map(() => reconcileSchedules(client, desired, testLog)));
+    expect(results.flatMap((result) => result.created)).toEqual([name]);
+    expect(results.flatMap((result) => result.unchanged)).toEqual([name, name]);
+    await client.schedule.getHandle(name).delete();
+  });
+
   it('updates what changed and keeps a pause made from the CLI', async () => {
     const name = `check-${run}-b`;
     await reconcileSchedules(client, schedules({ [name]: { workflow: 'stackCheck', every: '1h' } }), testLog);

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { startLocalStack } from '../../../infra/stack/local-stack';
 import { connectClient, temporalTarget } from '../../../infra/temporal/connect';
-import { ensureSearchAttributes } from '../../../infra/temporal/search-attributes';
 import { startWorkers } from '../../../workers/start-workers';
-import { reconcileSchedules } from '../../schedules/reconcile';
+import { prepareNamespace } from '../../prepare-namespace';
 import { commandContext } from '../context';
 import { allRoleSpecs } from '../fleet-roles';
 import { stopSignal } from '../stop-signal';
@@ -19,10 +18,11 @@ export function registerUp(program: Command): void {
       try {
         const target = temporalTarget(settings, stack.temporalAddress);
         const client = await connectClient(target);
-        const added = await ensureSearchAttributes(client.connection, target.namespace);
-        if (added.length > 0) log.info({ searchAttributes: added }, 'registered search attributes');
-        await reconcileSchedules(client, settings.schedules, log);
-        await client.connection.close();
+        try {
+          await prepareNamespace(client, settings.schedules, log);
+        } finally {
+          await client.connection.close();
+        }
 
         const workers = await startWorkers({ specs: allRoleSpecs(settings), target, settings, databaseUrl: stack.databaseUrl, log });
         process.stdout.write(

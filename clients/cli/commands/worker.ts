@@ -4,8 +4,8 @@ import { UserError } from '../../../infra/errors/user-error';
 import { hostName } from '../../../infra/config/schema';
 import { migrate } from '../../../infra/db/migrate';
 import { connectClient, temporalTarget } from '../../../infra/temporal/connect';
-import { ensureSearchAttributes } from '../../../infra/temporal/search-attributes';
 import { ROLES, type Role, type RoleSpec } from '../../../workers/role';
+import { prepareNamespace } from '../../prepare-namespace';
 import { startWorkers } from '../../../workers/start-workers';
 import { databaseUrlOf, temporalAddressOf } from '../../temporal-address';
 import { commandContext, type CommandContext } from '../context';
@@ -32,9 +32,13 @@ export function registerWorker(program: Command): void {
       const databaseUrl = spec.role === 'cloud' ? databaseUrlOf(settings) : undefined;
       if (databaseUrl) await migrate(databaseUrl, log);
       if (spec.role === 'control') {
+        // Control workers own the namespace-level setup: search attributes and the declared schedules.
         const client = await connectClient(target);
-        await ensureSearchAttributes(client.connection, target.namespace);
-        await client.connection.close();
+        try {
+          await prepareNamespace(client, settings.schedules, log);
+        } finally {
+          await client.connection.close();
+        }
       }
       const stopped = stopSignal(log);
       const workers = await startWorkers({ specs: [spec], target, settings, databaseUrl, log });
