@@ -3,6 +3,7 @@ import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { durationMs } from '../infra/config/duration';
 import type { WorkerSettings } from '../infra/config/schema';
 import { describeRole, taskQueueOf, type RoleSpec } from './role';
+import { userErrorsAreFinal } from './user-errors-are-final';
 
 export interface WorkerContext {
   connection: NativeConnection;
@@ -10,7 +11,7 @@ export interface WorkerContext {
   settings: WorkerSettings;
 }
 
-/** Options every role shares: its queue, its concurrency limits and a graceful stop. */
+/** Options every role shares: its queue, its concurrency limits, a graceful stop, and error handling. */
 export function baseWorkerOptions(spec: RoleSpec, context: WorkerContext): WorkerOptions {
   return {
     connection: context.connection,
@@ -21,5 +22,6 @@ export function baseWorkerOptions(spec: RoleSpec, context: WorkerContext): Worke
     maxConcurrentWorkflowTaskExecutions: context.settings.maxConcurrentWorkflowTasks,
     // The SDK's default is 0: activities would be cancelled the moment a stop is asked for.
     shutdownGraceTime: durationMs(context.settings.shutdownGraceTime),
+    interceptors: { activity: [userErrorsAreFinal] },
   };
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, uuid4, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, upsertSearchAttributes, uuid4, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { HostActivities, HostReport } from '../activities/host/host-activities';
 import type { StackCheckActivities } from '../activities/stack-check/stack-check-activities';
 import { SLUICE_KIND } from './search-attributes';
@@ -112,9 +112,8 @@ async function check(name: string, run: () => Promise<string>): Promise<CheckRes
   }
 }
 
-/** The innermost cause's message: "activity failed" alone tells a person nothing. */
+/** An activity's own failure message: "Activity task failed" alone tells a person nothing. */
 function describeFailure(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
 }

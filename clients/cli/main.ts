@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { isUserError } from '../../infra/errors/user-error';
 import { registerDoctor } from './commands/doctor';
 import { registerSchedule } from './commands/schedule';
@@ -10,7 +10,7 @@ export function buildProgram(): Command {
     .description('durable Temporal workflows for edge-collected data and the models edge nodes run')
     .option('-c, --config <file>', 'config file (default: $SLUICE_CONFIG, else ./sluice.yaml if present)')
     .option('-v, --verbose', 'debug logs, and stack traces on errors')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+    .addOption(new Option('--log-level <level>', 'log level (default: log.level in config)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']))
     .showHelpAfterError()
     .exitOverride();
   registerUp(program);

@@ -64,6 +64,9 @@ describe('sluice CLI: bad input and unreachable services give one clear message'
     const badRole = await runCli(['worker', '--role', 'chef'], cleanEnv());
     expect(badRole.code).not.toBe(0);
     expect(badRole.stderr).toContain("Allowed choices are control, cloud, datasink, node");
+    const badLevel = await runCli(['--log-level', 'loud', 'doctor'], cleanEnv());
+    expect(badLevel.code).toBe(1);
+    expect(badLevel.stderr).toContain("argument 'loud' is invalid");
   });
 
   it('reports unreachable S3 and Postgres in doctor with a fix for each, and exits non-zero', async () => {

@@ -79,6 +79,12 @@ describe('stackCheck workflow (real Temporal, Postgres, object storage, host wor
     const storage = report.checks.find((check) => check.name === 'object storage');
     expect(storage?.ok).toBe(false);
     expect(storage?.detail).toMatch(/bucket/i);
+    expect(storage?.detail).toContain('storage.s3.bucket');
+    // A missing bucket is a UserError: final at the first attempt, not retried.
+    const history = await client!.workflow.getHandle(workflowId).fetchHistory();
+    const attempts = history.events!.flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt] : []));
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(new Set(attempts)).toEqual(new Set([1]));
     await recordHistory(client!, workflowId, 'stack-check-failed');
   });
 });

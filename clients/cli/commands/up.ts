@@ -13,9 +13,10 @@ export function registerUp(program: Command): void {
     .description('run the whole stack on this machine: Temporal dev server, Postgres, every worker role; Ctrl-C stops it all')
     .action(async (_options, command: Command) => {
       const { settings, log } = commandContext(command.optsWithGlobals());
-      const stopped = stopSignal(log);
+      const stop = stopSignal(log);
       const stack = await startLocalStack(settings, log);
       try {
+        if (stop.requested()) return;
         const target = temporalTarget(settings, stack.temporalAddress);
         const client = await connectClient(target);
         try {
@@ -24,14 +25,15 @@ export function registerUp(program: Command): void {
           await client.connection.close();
         }
 
+        if (stop.requested()) return;
         const workers = await startWorkers({ specs: allRoleSpecs(settings), target, settings, databaseUrl: stack.databaseUrl, log });
         process.stdout.write(
           `\nsluice is up.\n  Temporal:  ${stack.temporalAddress} (namespace ${target.namespace})\n` +
             (stack.uiUrl ? `  Web UI:    ${stack.uiUrl}\n` : '') +
             `  State:     ${settings.paths.stateDir}\n  Check it:  sluice doctor   Stop: Ctrl-C\n\n`,
         );
-        const reason = await Promise.race([stopped, workers.done.then(() => 'workers stopped')]);
-        log.info(`stopping (${reason}): letting running activities finish`);
+        await Promise.race([stop.received, workers.done]);
+        log.info('stopping the workers: running activities may finish');
         await workers.shutdown();
         await workers.done;
       } finally {

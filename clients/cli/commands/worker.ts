@@ -40,10 +40,10 @@ export function registerWorker(program: Command): void {
           await client.connection.close();
         }
       }
-      const stopped = stopSignal(log);
+      const stop = stopSignal(log);
       const workers = await startWorkers({ specs: [spec], target, settings, databaseUrl, log });
-      const reason = await Promise.race([stopped, workers.done.then(() => 'worker stopped')]);
-      log.info(`stopping (${reason}): letting running activities finish`);
+      await Promise.race([stop.received, workers.done]);
+      log.info('stopping the worker: running activities may finish');
       await workers.shutdown();
       await workers.done;
     });
