@@ -2,8 +2,14 @@ import type { Pool } from 'pg';
 import { createObjectStore } from '../activities/storage/create-object-store';
 import type { ObjectStore } from '../activities/storage/object-store';
 import type { Settings } from '../infra/config/load-config';
-import { createPool } from '../infra/db/pool';
+import { checkDatabase, createPool } from '../infra/db/pool';
 import type { Logger } from '../infra/log/logger';
+
+/** The object store the config describes. */
+export function objectStoreFor(settings: Settings, log: Logger): ObjectStore {
+  const { storage } = settings;
+  return createObjectStore(storage.kind === 's3' && storage.s3 ? { kind: 's3', s3: storage.s3 } : { kind: 'local', local: { root: settings.paths.objectsDir } }, { log });
+}
 
 /** The clients cloud activities use, opened once per process and closed after the workers stop. */
 export interface CloudServices {
@@ -12,8 +18,29 @@ export interface CloudServices {
   close(): Promise<void>;
 }
 
-export function openCloudServices(settings: Settings, databaseUrl: string, log: Logger): CloudServices {
+/**
+ * Opens and checks Postgres and object storage, so a worker with a wrong endpoint, bucket or
+ * credentials refuses to start with a message that says so, instead of failing every activity.
+ */
+export async function openCloudServices(settings: Settings, databaseUrl: string, log: Logger): Promise<CloudServices> {
   const pool = createPool(databaseUrl, settings.postgres.poolSize, log);
-  const store = createObjectStore(settings.storage.kind === 's3' && settings.storage.s3 ? { kind: 's3', s3: settings.storage.s3 } : { kind: 'local', local: { root: settings.paths.objectsDir } });
-  return { pool, store, close: () => pool.end() };
+  let store: ObjectStore | undefined;
+  try {
+    await checkDatabase(pool, databaseUrl);
+    store = objectStoreFor(settings, log);
+    await store.check();
+  } catch (err) {
+    store?.close();
+    await pool.end();
+    throw err;
+  }
+  const opened = store;
+  return {
+    pool,
+    store: opened,
+    close: async () => {
+      opened.close();
+      await pool.end();
+    },
+  };
 }

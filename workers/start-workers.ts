@@ -2,6 +2,7 @@ import type { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio
 import type { Settings } from '../infra/config/load-config';
 import type { Logger } from '../infra/log/logger';
 import { connectWorkerConnection, type TemporalTarget } from '../infra/temporal/connect';
+import { explainNamespaceError } from '../infra/temporal/namespace-errors';
 import { createCloudWorker } from './cloud';
 import { createControlWorker } from './control';
 import { createDatasinkWorker } from './datasink';
@@ -31,23 +32,31 @@ export interface RunningWorkers {
 export async function startWorkers(options: StartWorkersOptions): Promise<RunningWorkers> {
   const { settings, log } = options;
   installRuntime(log);
-  const connection = await connectWorkerConnection(options.target);
   const cloudServices = options.specs.some((spec) => spec.role === 'cloud')
-    ? openCloudServices(settings, requireUrl(options.databaseUrl), log)
+    ? await openCloudServices(settings, requireUrl(options.databaseUrl), log)
     : undefined;
-  const context = { connection, namespace: options.target.namespace };
-
+  let connection: NativeConnection | undefined;
   const workers: Array<{ spec: RoleSpec; worker: Worker }> = [];
   try {
+    connection = await connectWorkerConnection(options.target);
+    const context = { connection, namespace: options.target.namespace };
     for (const spec of options.specs) {
-      const worker = await createWorker(spec, context, options, cloudServices);
-      workers.push({ spec, worker });
+      workers.push({ spec, worker: await createWorker(spec, context, options, cloudServices) });
     }
   } catch (err) {
+    // A created worker holds the connection until it has run and stopped; only then can it close.
+    await Promise.allSettled(
+      workers.map(async ({ worker }) => {
+        const running = worker.run();
+        worker.shutdown();
+        await running;
+      }),
+    );
     await cloudServices?.close();
-    await connection.close();
-    throw err;
+    await connection?.close().catch(() => undefined);
+    throw explainNamespaceError(err, options.target.namespace, 'starting workers');
   }
+  const open = connection;
 
   const runs = workers.map(({ spec, worker }) => {
     log.info({ taskQueue: taskQueueOf(spec) }, `${describeRole(spec)} worker polling`);
@@ -62,7 +71,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     .then(() => undefined)
     .finally(async () => {
       await cloudServices?.close();
-      await connection.close();
+      await open.close();
     });
   return { done, shutdown: async () => { await shutdown(); await done.catch(() => undefined); } };
 }

@@ -22,6 +22,8 @@ export function baseWorkerOptions(spec: RoleSpec, context: WorkerContext): Worke
     maxConcurrentWorkflowTaskExecutions: context.settings.maxConcurrentWorkflowTasks,
     // The SDK's default is 0: activities would be cancelled the moment a stop is asked for.
     shutdownGraceTime: durationMs(context.settings.shutdownGraceTime),
+    // An activity that ignores cancellation must not hold a stop forever.
+    shutdownForceTime: durationMs(context.settings.shutdownGraceTime) + 10_000,
     interceptors: { activity: [userErrorsAreFinal] },
   };
 }

@@ -1,6 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { UserError } from '../../infra/errors/user-error';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface HostReport {
   host: string;
@@ -17,6 +20,8 @@ export interface HostReport {
 export function createHostActivities(deps: { host: string; root: string }) {
   return {
     async probeHost(token: string): Promise<HostReport> {
+      // The token names a file under root: anything but a UUID could point outside it.
+      if (!UUID.test(token)) throw new UserError(`probeHost: token ${JSON.stringify(token).slice(0, 80)} is not a UUID.`, 'Start probes through the stackCheck workflow.');
       await fs.mkdir(deps.root, { recursive: true });
       const probe = path.join(deps.root, `.sluice-probe-${token}`);
       try {

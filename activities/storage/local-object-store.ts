@@ -131,6 +131,10 @@ export class LocalObjectStore implements ObjectStore {
     yield* this.walk(realDir, dirKey, prefix);
   }
 
+  close(): void {
+    // Nothing is held open between calls.
+  }
+
   async check(): Promise<void> {
     try {
       await fs.mkdir(this.tempDir, { recursive: true });

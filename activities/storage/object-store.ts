@@ -49,6 +49,8 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<ObjectInfo>;
   /** Proves the store is reachable and writable; throws a UserError whose hint says what to fix. */
   check(): Promise<void>;
+  /** Releases connections; call once the store is no longer used. */
+  close(): void;
 }
 
 /** Not a UserError: a missing object is usually a workflow's or a caller's concern, not configuration. */

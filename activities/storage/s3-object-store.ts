@@ -249,7 +249,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** Closes the client's pooled connections; the store is unusable afterwards. */
-  destroy(): void {
+  close(): void {
     this.client.destroy();
   }
 

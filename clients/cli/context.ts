@@ -3,7 +3,7 @@ import { loadConfig, type Settings } from '../../infra/config/load-config';
 import { createLogger, type Logger } from '../../infra/log/logger';
 import { connectClient, temporalTarget } from '../../infra/temporal/connect';
 import { WORKFLOW_TYPES } from '../../workflows/workflow-types';
-import { temporalAddressOf } from '../temporal-address';
+import { temporalAddressOf } from '../service-addresses';
 
 /** Options every command takes (see main.ts). */
 export interface GlobalOptions {

@@ -2,18 +2,21 @@ import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { createObjectStore } from '../../activities/storage/create-object-store';
+import type { ObjectStore } from '../../activities/storage/object-store';
 import type { Settings } from '../../infra/config/load-config';
 import { checkDatabase, createPool } from '../../infra/db/pool';
 import { MIGRATIONS_TABLE, migrationsDir } from '../../infra/db/migrate';
 import { isUserError, messageOf } from '../../infra/errors/user-error';
 import type { Logger } from '../../infra/log/logger';
 import { connectClient, temporalTarget } from '../../infra/temporal/connect';
+import { missingSearchAttributes } from '../../infra/temporal/search-attributes';
+import { taskQueueOf } from '../../workers/role';
+import { objectStoreFor } from '../../workers/services';
 import { SLUICE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { stackCheck, type StackCheckReport } from '../../workflows/stack-check';
 import { CLOUD_QUEUE, CONTROL_QUEUE, datasinkQueue, nodeQueue } from '../../workflows/task-queues';
-import { fleetCheckInput } from '../cli/fleet-roles';
-import { databaseUrlOf, temporalAddressOf } from '../temporal-address';
+import { allRoleSpecs, fleetCheckInput } from '../cli/fleet-roles';
+import { databaseUrlOf, temporalAddressOf } from '../service-addresses';
 import type { Finding } from './finding';
 
 const TaskQueueType = temporal.api.enums.v1.TaskQueueType;
@@ -32,7 +35,7 @@ export async function runDoctor(settings: Settings, log: Logger, report: (findin
 
   const client = await checkTemporal(settings, record);
   record(await checkPostgres(settings, log));
-  record(await checkObjectStorage(settings));
+  record(await checkObjectStorage(settings, log));
   if (!client) return false;
   try {
     const polled = await checkWorkers(client, settings, record);
@@ -45,23 +48,29 @@ export async function runDoctor(settings: Settings, log: Logger, report: (findin
 
 async function checkTemporal(settings: Settings, record: (finding: Finding) => void): Promise<Client | undefined> {
   const address = temporalAddressOf(settings);
+  const { namespace } = settings.temporal;
   let client: Client;
   try {
     client = await connectClient(temporalTarget(settings, address));
-    await client.workflowService.describeNamespace({ namespace: settings.temporal.namespace });
   } catch (err) {
-    record({ name: 'Temporal', ok: false, detail: messageOf(err), hint: hintOf(err) ?? `Start sluice (npm start) or fix temporal.address; is namespace "${settings.temporal.namespace}" there?` });
+    record({ name: 'Temporal', ok: false, detail: messageOf(err), hint: hintOf(err) });
     return undefined;
   }
-  record({ name: 'Temporal', ok: true, detail: `${address}, namespace ${settings.temporal.namespace}` });
-  const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace: settings.temporal.namespace });
-  const missing = SLUICE_SEARCH_ATTRIBUTES.filter((key) => !customAttributes?.[key.name]).map((key) => key.name);
-  record(
-    missing.length === 0
-      ? { name: 'search attributes', ok: true, detail: SLUICE_SEARCH_ATTRIBUTES.map((key) => key.name).join(', ') }
-      : { name: 'search attributes', ok: false, detail: `missing ${missing.join(', ')}`, hint: 'Start a control worker (sluice worker --role control) or sluice up; they register them.' },
-  );
-  return client;
+  try {
+    await client.workflowService.describeNamespace({ namespace });
+    record({ name: 'Temporal', ok: true, detail: `${address}, namespace ${namespace}` });
+    const missing = (await missingSearchAttributes(client.connection, namespace)).map((key) => key.name);
+    record(
+      missing.length === 0
+        ? { name: 'search attributes', ok: true, detail: SLUICE_SEARCH_ATTRIBUTES.map((key) => key.name).join(', ') }
+        : { name: 'search attributes', ok: false, detail: `missing ${missing.join(', ')}`, hint: 'Start a control worker (sluice worker --role control) or sluice up; they register them.' },
+    );
+    return client;
+  } catch (err) {
+    record({ name: 'Temporal', ok: false, detail: messageOf(err), hint: `Is there a namespace "${namespace}" (temporal operator namespace list), and may this client read it?` });
+    await client.connection.close();
+    return undefined;
+  }
 }
 
 async function checkPostgres(settings: Settings, log: Logger): Promise<Finding> {
@@ -88,37 +97,33 @@ async function checkPostgres(settings: Settings, log: Logger): Promise<Finding> 
   }
 }
 
-async function checkObjectStorage(settings: Settings): Promise<Finding> {
-  const store = createObjectStore(settings.storage.kind === 's3' && settings.storage.s3 ? { kind: 's3', s3: settings.storage.s3 } : { kind: 'local', local: { root: settings.paths.objectsDir } });
+async function checkObjectStorage(settings: Settings, log: Logger): Promise<Finding> {
+  let store: ObjectStore | undefined;
   try {
+    store = objectStoreFor(settings, log);
     await store.check();
     return { name: 'object storage', ok: true, detail: store.description };
   } catch (err) {
     return { name: 'object storage', ok: false, detail: messageOf(err), hint: hintOf(err) };
+  } finally {
+    store?.close();
   }
 }
 
-/** Returns the queues that have a worker polling. */
+/** Reports, per queue sluice's config implies, whether a worker polls it; returns those polled. */
 async function checkWorkers(client: Client, settings: Settings, record: (finding: Finding) => void): Promise<Set<string>> {
-  const queues = [
-    { queue: CONTROL_QUEUE, type: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, start: 'sluice worker --role control' },
-    { queue: CLOUD_QUEUE, type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, start: 'sluice worker --role cloud' },
-    ...settings.fleet.map((entry) =>
-      entry.role === 'datasink'
-        ? { queue: datasinkQueue(entry.host), type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, start: `sluice worker --role datasink --host ${entry.host}` }
-        : { queue: nodeQueue(entry.host), type: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, start: `sluice worker --role node --host ${entry.host}` },
-    ),
-  ];
   const polled = new Set<string>();
-  for (const { queue, type, start } of queues) {
+  for (const spec of allRoleSpecs(settings)) {
+    const queue = taskQueueOf(spec);
+    const type = spec.role === 'control' ? TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW : TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
     const { pollers } = await client.workflowService.describeTaskQueue({ namespace: settings.temporal.namespace, taskQueue: { name: queue }, taskQueueType: type });
-    const count = pollers?.length ?? 0;
-    if (count > 0) polled.add(queue);
-    record(
-      count > 0
-        ? { name: `workers on ${queue}`, ok: true, detail: `${count} polling (${pollers!.map((poller) => poller.identity).join(', ')})` }
-        : { name: `workers on ${queue}`, ok: false, detail: 'no worker is polling', hint: `Run sluice up, or ${start} on the host that owns it.` },
-    );
+    if (pollers?.length) {
+      polled.add(queue);
+      record({ name: `workers on ${queue}`, ok: true, detail: `${pollers.length} polling (${pollers.map((poller) => poller.identity).join(', ')})` });
+    } else {
+      const start = `sluice worker --role ${spec.role}${'host' in spec ? ` --host ${spec.host}` : ''}`;
+      record({ name: `workers on ${queue}`, ok: false, detail: 'no worker is polling', hint: `Run sluice up, or ${start} on the host that owns it.` });
+    }
   }
   return polled;
 }

@@ -31,15 +31,22 @@ export interface ScheduleRow {
   lastRun: Date | undefined;
 }
 
-/** Every schedule sluice manages, described (listing alone lags and lacks the state). */
-export async function listManagedSchedules(client: Client): Promise<ScheduleRow[]> {
+/**
+ * Every schedule sluice manages: those config declares (described directly, because listing lags
+ * behind a create) and any other managed one the server lists.
+ */
+export async function listManagedSchedules(client: Client, configured: string[]): Promise<ScheduleRow[]> {
+  const names = new Set(configured);
+  for await (const summary of client.schedule.list()) if (isManaged(summary.memo)) names.add(summary.scheduleId);
   const rows: ScheduleRow[] = [];
-  for await (const summary of client.schedule.list()) {
-    if (!isManaged(summary.memo)) continue;
-    const description = await client.schedule.getHandle(summary.scheduleId).describe().catch(() => undefined);
-    if (!description) continue;
+  for (const name of names) {
+    const description = await client.schedule.getHandle(name).describe().catch((err: unknown) => {
+      if (err instanceof ScheduleNotFoundError) return undefined;
+      throw err;
+    });
+    if (!description || !isManaged(description.memo)) continue;
     rows.push({
-      name: summary.scheduleId,
+      name,
       workflow: description.action.workflowType,
       spec: describeSpec(description),
       paused: description.state.paused,

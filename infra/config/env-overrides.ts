@@ -2,7 +2,7 @@ import YAML from 'yaml';
 
 /**
  * Environment variables that override the config file. Conventional names come first (the ones
- * other tools already use); any field can also be set as SLUICE_<SECTION>__<FIELD>, e.g.
+ * other tools already use); any field outside lists can also be set as SLUICE_<SECTION>__<FIELD>, e.g.
  * SLUICE_TEMPORAL__ADDRESS or SLUICE_STORAGE__S3__BUCKET, with snake case for camel case
  * (SLUICE_STATE_DIR -> stateDir). Values are read as YAML scalars, so "5" is a number and
  * "true" a boolean, and a field of the wrong type fails validation like in the file.
@@ -16,8 +16,8 @@ export const CONVENTIONAL_ENV: Record<string, string[]> = {
 };
 
 const PREFIX = 'SLUICE_';
-/** Variables with the prefix that are not config fields. */
-const NOT_FIELDS = new Set(['SLUICE_CONFIG']);
+/** Variables with the prefix that are not config fields: the config path, and the test harness's. */
+const NOT_FIELDS = /^SLUICE_(CONFIG|TEST_[A-Z0-9_]*|RECORD_HISTORIES)$/;
 
 export interface EnvOverride {
   variable: string;
@@ -30,7 +30,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): EnvOverride[] {
   for (const [variable, raw] of Object.entries(env)) {
     if (raw === undefined || raw === '') continue;
     let path: string[] | undefined = CONVENTIONAL_ENV[variable];
-    if (!path && variable.startsWith(PREFIX) && !NOT_FIELDS.has(variable)) {
+    if (!path && variable.startsWith(PREFIX) && !NOT_FIELDS.test(variable)) {
       path = variable.slice(PREFIX.length).split('__').map(snakeToCamel);
     }
     if (path) overrides.push({ variable, path, value: parseScalar(raw) });

@@ -47,15 +47,26 @@ export function loadConfig(options: LoadOptions = {}): Settings {
   }
 
   const parsed = configSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) {
-    const lines = formatIssues(parsed.error.issues, envSources);
+  const problems = [
+    ...(parsed.success ? [] : formatIssues(parsed.error.issues, envSources)),
+    ...unknownWorkflows(raw.schedules, options.workflowTypes),
+  ];
+  if (!parsed.success || problems.length > 0) {
     throw new UserError(
-      `Invalid configuration${file ? ` in ${file}` : ''}:\n  ${lines.join('\n  ')}`,
-      'Fix the fields above; infra/sluice.example.yaml documents every field.',
+      `Invalid configuration${file ? ` in ${file}` : ''}:\n  ${problems.join('\n  ')}`,
+      `Fix the fields above; infra/sluice.example.yaml documents every field.${options.workflowTypes ? ` Known workflows: ${options.workflowTypes.join(', ')}.` : ''}`,
     );
   }
-  checkWorkflowTypes(parsed.data, options.workflowTypes, file);
   return resolvePaths(parsed.data, file, file ? path.dirname(file) : cwd);
+}
+
+/** Checked on the raw input, so these problems are listed together with the schema's. */
+function unknownWorkflows(schedules: unknown, known: readonly string[] | undefined): string[] {
+  if (!known || typeof schedules !== 'object' || schedules === null) return [];
+  return Object.entries(schedules).flatMap(([name, schedule]) => {
+    const workflow = (schedule as { workflow?: unknown } | null)?.workflow;
+    return typeof workflow === 'string' && !known.includes(workflow) ? [`schedules.${name}.workflow: unknown workflow "${workflow}"`] : [];
+  });
 }
 
 function locateFile(explicit: string | undefined, cwd: string): string | undefined {
@@ -93,17 +104,6 @@ function readYaml(file: string): Record<string, unknown> {
     throw new UserError(`Config file ${file} must hold a YAML mapping (key: value lines) at the top level.`, 'Start from infra/sluice.example.yaml.');
   }
   return value as Record<string, unknown>;
-}
-
-function checkWorkflowTypes(config: SluiceConfig, known: readonly string[] | undefined, file: string | undefined): void {
-  if (!known) return;
-  const wrong = Object.entries(config.schedules).filter(([, schedule]) => !known.includes(schedule.workflow));
-  if (wrong.length === 0) return;
-  const lines = wrong.map(([name, schedule]) => `schedules.${name}.workflow: unknown workflow "${schedule.workflow}"`);
-  throw new UserError(
-    `Invalid configuration${file ? ` in ${file}` : ''}:\n  ${lines.join('\n  ')}`,
-    `Known workflows: ${known.join(', ')}.`,
-  );
 }
 
 function resolvePaths(config: SluiceConfig, file: string | undefined, baseDir: string): Settings {

@@ -9,12 +9,18 @@ export type { Logger };
 export const REDACTED_PATHS = [
   'password',
   '*.password',
+  '*.*.password',
   'secretAccessKey',
   '*.secretAccessKey',
   '*.*.secretAccessKey',
+  '*.*.*.secretAccessKey',
   'apiKey',
   '*.apiKey',
   '*.*.apiKey',
+  // Database URLs carry a password: postgres.url in the config, databaseUrl in code.
+  'url',
+  '*.url',
+  '*.*.url',
   'databaseUrl',
   '*.databaseUrl',
   'connectionString',

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { UserError, messageOf } from '../errors/user-error';
 import type { Logger } from '../log/logger';
-import { startManagedProcess, type ManagedProcess } from './managed-process';
+import { serverEnv, startManagedProcess, type ManagedProcess } from './managed-process';
 import { waitFor } from './wait-for';
 
 export interface EmbeddedPostgresOptions {
@@ -15,6 +15,8 @@ export interface EmbeddedPostgresOptions {
   database: string;
   logFile: string;
   log: Logger;
+  /** sluice's environment; the server gets only its basics (serverEnv). */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface RunningPostgres {
@@ -57,7 +59,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log: options.log,
     uid: owner?.uid,
     gid: owner?.gid,
-    env: { ...process.env, LC_MESSAGES: 'C' },
+    env: serverEnv(options.env, { LC_MESSAGES: 'C' }),
   });
   try {
     await waitFor(async () => ((await canConnect(adminUrl)) ? true : undefined), {
@@ -143,7 +145,7 @@ function initialise(bin: string, options: EmbeddedPostgresOptions, owner: Owner 
     execFileSync(
       path.join(bin, 'initdb'),
       ['--pgdata', options.dataDir, '--username', USER, '--pwfile', initPasswordFile, '--auth', 'scram-sha-256', '--encoding', 'UTF8', '--locale', 'C'],
-      { uid: owner?.uid, gid: owner?.gid, stdio: 'pipe', env: { ...process.env, LC_MESSAGES: 'C' } },
+      { uid: owner?.uid, gid: owner?.gid, stdio: 'pipe', env: serverEnv(options.env, { LC_MESSAGES: 'C' }) },
     );
   } catch (err) {
     fs.rmSync(options.dataDir, { recursive: true, force: true });

@@ -36,7 +36,10 @@ export interface LocateOptions {
   explicitPath?: string;
   toolsDir: string;
   log: Logger;
-  env?: NodeJS.ProcessEnv;
+  /** The environment to search PATH in and to build with. */
+  env: NodeJS.ProcessEnv;
+  /** Aborts a running build (Ctrl-C during a first start). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -47,7 +50,7 @@ export interface LocateOptions {
  * build never leaves half a binary behind.
  */
 export async function locateGoTool(tool: GoTool, options: LocateOptions): Promise<string> {
-  const env = options.env ?? process.env;
+  const { env } = options;
   if (options.explicitPath) {
     if (!isExecutable(options.explicitPath)) {
       throw new UserError(`${tool.name} binary ${options.explicitPath} does not exist or is not executable.`, `Fix ${tool.pathSetting}, or unset it to let sluice build ${tool.name}.`);
@@ -61,16 +64,16 @@ export async function locateGoTool(tool: GoTool, options: LocateOptions): Promis
   const binary = path.join(versionDir, tool.name);
   if (isExecutable(binary)) return binary;
 
-  await buildWithGo(tool, versionDir, options.log, env);
+  await buildWithGo(tool, versionDir, options.log, env, options.signal);
   return binary;
 }
 
-async function buildWithGo(tool: GoTool, versionDir: string, log: Logger, env: NodeJS.ProcessEnv): Promise<void> {
+async function buildWithGo(tool: GoTool, versionDir: string, log: Logger, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<void> {
   const go = findOnPath('go', env.PATH ?? '');
   if (!go) {
     throw new UserError(
       `${tool.name} was not found on PATH and Go is not installed to build it.`,
-      `Install Go 1.22 or newer (Debian: apt-get install golang-go) so sluice can build ${tool.name} ${tool.version}, or set ${tool.pathSetting} to an existing binary.`,
+      `Install Go 1.21 or newer (https://go.dev/dl; Debian 12's golang-go is 1.19, too old) so sluice can build ${tool.name} ${tool.version}, or set ${tool.pathSetting} to an existing binary.`,
     );
   }
   await checkGoVersion(go);
@@ -82,7 +85,7 @@ async function buildWithGo(tool: GoTool, versionDir: string, log: Logger, env: N
   const started = Date.now();
   const heartbeat = setInterval(() => log.info(`still building ${tool.name} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
   try {
-    await run(go, ['install', target], { ...env, GOBIN: staging }, log);
+    await run(go, ['install', target], { ...env, GOBIN: staging }, log, signal);
     fs.rmSync(versionDir, { recursive: true, force: true });
     fs.renameSync(staging, versionDir);
   } catch (err) {
@@ -98,14 +101,16 @@ async function checkGoVersion(go: string): Promise<void> {
   const { stdout } = await execFileAsync(go, ['version']);
   const match = /go(\d+)\.(\d+)/.exec(stdout);
   const [major, minor] = [Number(match?.[1] ?? 0), Number(match?.[2] ?? 0)];
-  if (major < 1 || (major === 1 && minor < 22)) {
-    throw new UserError(`Go ${major}.${minor} (${go}) is too old to build sluice's tools.`, 'Install Go 1.22 or newer.');
+  // The tools need Go 1.25; Go 1.21 and later fetch that toolchain through the module proxy themselves.
+  if (major < 1 || (major === 1 && minor < 21)) {
+    throw new UserError(`Go ${major}.${minor} (${go}) is too old to build sluice's tools.`, 'Install Go 1.21 or newer (https://go.dev/dl).');
   }
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: Logger): Promise<void> {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: Logger, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a Ctrl-C reaches sluice, which aborts the build through `signal`.
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, signal });
     let output = '';
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-8000);
@@ -116,6 +121,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: Logge
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code === 0) return resolve();
+      if (signal?.aborted) return reject(signal.reason);
       reject(new UserError(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.trim().split('\n').slice(-15).join('\n')}`, 'Check that the Go module proxy is reachable (GOPROXY) and that the disk has space, then run again.'));
     });
   });

@@ -21,7 +21,14 @@ export interface LocalStack {
  * "embedded", an embedded Postgres when postgres.url is unset, the local object directory; then
  * migrates the schema. Services given by address are only used, never started or stopped.
  */
-export async function startLocalStack(settings: Settings, log: Logger): Promise<LocalStack> {
+export interface LocalStackOptions {
+  env: NodeJS.ProcessEnv;
+  /** Stops start-up between steps (and a running tool build); the services started so far are stopped. */
+  signal?: AbortSignal;
+}
+
+export async function startLocalStack(settings: Settings, log: Logger, options: LocalStackOptions): Promise<LocalStack> {
+  const { env, signal } = options;
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch((err: unknown) => log.warn({ err }, 'stopping a service failed'));
@@ -33,7 +40,8 @@ export async function startLocalStack(settings: Settings, log: Logger): Promise<
     let temporalAddress = settings.temporal.address;
     let uiUrl: string | undefined;
     if (temporalAddress === 'embedded') {
-      const cliPath = await locateGoTool(TEMPORAL_CLI, { explicitPath: settings.temporal.devServer.cliPath, toolsDir: settings.paths.toolsDir, log });
+      const cliPath = await locateGoTool(TEMPORAL_CLI, { explicitPath: settings.temporal.devServer.cliPath, toolsDir: settings.paths.toolsDir, log, env, signal });
+      signal?.throwIfAborted();
       log.info('starting the Temporal dev server');
       const server = await startTemporalDevServer({
         cliPath,
@@ -43,6 +51,7 @@ export async function startLocalStack(settings: Settings, log: Logger): Promise<
         namespaces: [settings.temporal.namespace],
         logFile: path.join(settings.paths.logsDir, 'temporal.log'),
         log,
+        env,
       });
       stops.push(server.stop);
       temporalAddress = server.address;
@@ -50,6 +59,7 @@ export async function startLocalStack(settings: Settings, log: Logger): Promise<
     }
 
     let databaseUrl = settings.postgres.url;
+    signal?.throwIfAborted();
     if (!databaseUrl) {
       log.info('starting the embedded Postgres');
       const postgres = await startEmbeddedPostgres({
@@ -58,10 +68,12 @@ export async function startLocalStack(settings: Settings, log: Logger): Promise<
         database: settings.postgres.embedded.database,
         logFile: path.join(settings.paths.logsDir, 'postgres.log'),
         log,
+        env,
       });
       stops.push(postgres.stop);
       databaseUrl = postgres.url;
     }
+    signal?.throwIfAborted();
     await migrate(databaseUrl, log);
     return { temporalAddress, uiUrl, databaseUrl, stop };
   } catch (err) {

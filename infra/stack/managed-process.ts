@@ -27,13 +27,23 @@ export interface StartOptions {
   args: string[];
   logFile: string;
   log: Logger;
-  env?: NodeJS.ProcessEnv;
+  /** The whole environment of the child: build it with serverEnv(). */
+  env: NodeJS.ProcessEnv;
   cwd?: string;
   uid?: number;
   gid?: number;
 }
 
 const TAIL_LINES = 40;
+/** What a server needs from sluice's environment; the rest (DATABASE_URL, API keys) stays out of it. */
+const PASSED_TO_SERVERS = /^(PATH|HOME|USER|LANG|LC_[A-Z]+|TZ|TMPDIR)$/;
+
+/** A child server's environment: the harmless basics of `parent`, plus `extra`. */
+export function serverEnv(parent: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(parent)) if (PASSED_TO_SERVERS.test(key)) env[key] = value;
+  return { ...env, ...extra };
+}
 const running = new Set<ManagedProcess>();
 
 export function startManagedProcess(options: StartOptions): ManagedProcess {
@@ -42,7 +52,7 @@ export function startManagedProcess(options: StartOptions): ManagedProcess {
   const spawnOptions: SpawnOptions = {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: options.env ?? process.env,
+    env: options.env,
     cwd: options.cwd,
     uid: options.uid,
     gid: options.gid,

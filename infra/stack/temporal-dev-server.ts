@@ -4,7 +4,7 @@ import { Connection } from '@temporalio/client';
 import { UserError } from '../errors/user-error';
 import type { Logger } from '../log/logger';
 import { devServerSearchAttributeFlags } from '../temporal/search-attributes';
-import { startManagedProcess, type ManagedProcess } from './managed-process';
+import { serverEnv, startManagedProcess, type ManagedProcess } from './managed-process';
 import { isPortOpen, waitFor } from './wait-for';
 
 export interface DevServerOptions {
@@ -19,6 +19,8 @@ export interface DevServerOptions {
   namespaces: string[];
   logFile: string;
   log: Logger;
+  /** sluice's environment; the server gets only its basics (serverEnv). */
+  env: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
 }
 
@@ -61,7 +63,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   }
   args.push(...(options.headless ? ['--headless'] : ['--ui-port', String(options.uiPort)]));
 
-  const server = startManagedProcess({ name: 'Temporal dev server', command: options.cliPath, args, logFile: options.logFile, log: options.log });
+  const server = startManagedProcess({ name: 'Temporal dev server', command: options.cliPath, args, logFile: options.logFile, log: options.log, env: serverEnv(options.env) });
   try {
     await waitFor(async () => ((await answersAsTemporal(address, options.namespaces[0])) ? true : undefined), {
       timeoutMs: options.startTimeoutMs ?? 60_000,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../errors/user-error';
 import type { Logger } from '../log/logger';
-import { startManagedProcess } from './managed-process';
+import { serverEnv, startManagedProcess } from './managed-process';
 import { findFreePort, waitFor } from './wait-for';
 
 export interface VersityGwOptions {
@@ -20,6 +20,8 @@ export interface VersityGwOptions {
   bucket?: string;
   region?: string;
   log: Logger;
+  /** sluice's environment; the server gets only its basics (serverEnv) and its root credentials. */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface VersityGw {
@@ -62,7 +64,7 @@ export async function startVersityGw(options: VersityGwOptions): Promise<Versity
     logFile,
     log,
     // Credentials through the environment, not argv, where any user could read them with ps.
-    env: { ...process.env, ROOT_ACCESS_KEY: options.accessKey, ROOT_SECRET_KEY: options.secretKey },
+    env: serverEnv(options.env, { ROOT_ACCESS_KEY: options.accessKey, ROOT_SECRET_KEY: options.secretKey }),
   });
 
   const stop = () => child.stop('SIGTERM', STOP_TIMEOUT_MS);

@@ -24,10 +24,15 @@ function devServerTypeName(type: SearchAttributeType): string {
   return type === 'KEYWORD_LIST' ? 'KeywordList' : type.charAt(0) + type.slice(1).toLowerCase();
 }
 
+/** The sluice search attributes the namespace does not have yet. */
+export async function missingSearchAttributes(connection: ConnectionLike, namespace: string) {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  return SLUICE_SEARCH_ATTRIBUTES.filter((key) => !customAttributes?.[key.name]);
+}
+
 /** Adds the sluice search attributes the namespace lacks; returns the names it added. */
 export async function ensureSearchAttributes(connection: ConnectionLike, namespace: string): Promise<string[]> {
-  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = SLUICE_SEARCH_ATTRIBUTES.filter((key) => !customAttributes?.[key.name]);
+  const missing = await missingSearchAttributes(connection, namespace);
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({
     namespace,

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { Connection } from '@temporalio/client';
 import { migrate } from '../../infra/db/migrate';
 import { createLogger } from '../../infra/log/logger';
 import { projectRoot } from '../../infra/project-root';
@@ -11,7 +10,6 @@ import { locateGoTool, TEMPORAL_CLI, VERSITYGW } from '../../infra/stack/go-tool
 import { startTemporalDevServer } from '../../infra/stack/temporal-dev-server';
 import { startVersityGw } from '../../infra/stack/versitygw';
 import { findFreePort } from '../../infra/stack/wait-for';
-import { ensureSearchAttributes } from '../../infra/temporal/search-attributes';
 import { NAMESPACE_COUNT, STACK_ENV, type TestStackInfo } from './test-stack-info';
 
 declare global {
@@ -20,57 +18,61 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
-  const log = createLogger({ level: process.env.SLUICE_TEST_LOG_LEVEL ?? 'info', pretty: false });
+  const env = process.env;
+  const log = createLogger({ level: env.SLUICE_TEST_LOG_LEVEL ?? 'info', pretty: false });
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-test-'));
   // As root, Postgres runs as another user, which must be able to enter this directory.
   fs.chmodSync(workDir, 0o755);
   const stops: Array<() => Promise<void>> = [];
-  globalThis.__SLUICE_TEST_STOP__ = async () => {
+  const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });
   };
+  globalThis.__SLUICE_TEST_STOP__ = stopAll;
+  // Each server is registered for stopping as soon as it is up, so a failure of another one (after
+  // which jest skips the global teardown) leaves nothing running.
+  const started = <T extends { stop(): Promise<void> }>(server: Promise<T>) =>
+    server.then((value) => {
+      stops.push(() => value.stop());
+      return value;
+    });
 
-  const toolsDir = process.env.SLUICE_TOOLS_DIR ?? path.join(projectRoot(), '.sluice', 'tools');
-  // Sequential: two Go builds at once on a 2-core machine are slower than one after the other.
-  const temporalCliPath = await locateGoTool(TEMPORAL_CLI, { explicitPath: process.env.TEMPORAL_CLI_PATH, toolsDir, log });
-  const versityPath = await locateGoTool(VERSITYGW, { explicitPath: process.env.VERSITYGW_PATH, toolsDir, log });
+  try {
+    const toolsDir = env.SLUICE_TOOLS_DIR ?? path.join(projectRoot(), '.sluice', 'tools');
+    // One after the other: two Go builds at once on a 2-core machine are slower than in turn.
+    const temporalCliPath = await locateGoTool(TEMPORAL_CLI, { explicitPath: env.TEMPORAL_CLI_PATH, toolsDir, log, env });
+    const versityPath = await locateGoTool(VERSITYGW, { explicitPath: env.VERSITYGW_PATH, toolsDir, log, env });
 
-  const namespaces = Array.from({ length: NAMESPACE_COUNT }, (_, index) => `sluice-test-${index + 1}`);
-  const [temporal, postgres, s3, workflowBundlePath] = await Promise.all([
-    findFreePort().then((port) =>
-      startTemporalDevServer({ cliPath: temporalCliPath, port, uiPort: port + 1, headless: true, namespaces, logFile: path.join(workDir, 'temporal.log'), log }),
-    ),
-    findFreePort().then((port) =>
-      startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port, database: 'sluice_test', logFile: path.join(workDir, 'postgres.log'), log }),
-    ),
-    startVersityGw({ binary: versityPath, dataDir: path.join(workDir, 's3'), accessKey: 'sluice-test', secretKey: 'sluice-test-secret', bucket: 'sluice-test', log }),
-    bundleOnce(workDir),
-  ]);
-  stops.push(postgres.stop, s3.stop, temporal.stop);
+    const namespaces = Array.from({ length: NAMESPACE_COUNT }, (_, index) => `sluice-test-${index + 1}`);
+    const [temporal, postgres, s3, workflowBundlePath] = await Promise.all([
+      findFreePort().then((port) =>
+        started(startTemporalDevServer({ cliPath: temporalCliPath, port, uiPort: port + 1, headless: true, namespaces, logFile: path.join(workDir, 'temporal.log'), log, env })),
+      ),
+      findFreePort().then((port) =>
+        started(startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port, database: 'sluice_test', logFile: path.join(workDir, 'postgres.log'), log, env })),
+      ),
+      started(startVersityGw({ binary: versityPath, dataDir: path.join(workDir, 's3'), accessKey: 'sluice-test', secretKey: 'sluice-test-secret', bucket: 'sluice-test', log, env })),
+      bundleOnce(workDir),
+    ]);
 
-  const databaseUrl = process.env.SLUICE_TEST_DATABASE_URL ?? postgres.url;
-  await migrate(databaseUrl, log);
-  const connection = await Connection.connect({ address: temporal.address });
-  for (const namespace of namespaces) await ensureSearchAttributes(connection, namespace);
-  await connection.close();
+    const databaseUrl = env.SLUICE_TEST_DATABASE_URL ?? postgres.url;
+    await migrate(databaseUrl, log);
 
-  const info: TestStackInfo = {
-    workDir,
-    temporalAddress: temporal.address,
-    temporalCliPath,
-    namespaces,
-    databaseUrl,
-    s3: { endpoint: s3.endpoint, bucket: 'sluice-test', region: 'us-east-1', accessKey: 'sluice-test', secretKey: 'sluice-test-secret' },
-    workflowBundlePath,
-    toolsDir,
-  };
-  process.env[STACK_ENV] = JSON.stringify(info);
-  // The object-store contract tests use the shared S3 server too.
-  process.env.SLUICE_TEST_S3_ENDPOINT = info.s3.endpoint;
-  process.env.SLUICE_TEST_S3_BUCKET = info.s3.bucket;
-  process.env.SLUICE_TEST_S3_ACCESS_KEY = info.s3.accessKey;
-  process.env.SLUICE_TEST_S3_SECRET_KEY = info.s3.secretKey;
-  process.env.SLUICE_TEST_S3_REGION = info.s3.region;
+    const info: TestStackInfo = {
+      workDir,
+      temporalAddress: temporal.address,
+      temporalCliPath,
+      namespaces,
+      databaseUrl,
+      s3: { endpoint: s3.endpoint, bucket: 'sluice-test', region: 'us-east-1', accessKey: 'sluice-test', secretKey: 'sluice-test-secret' },
+      workflowBundlePath,
+      toolsDir,
+    };
+    env[STACK_ENV] = JSON.stringify(info);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 }
 
 /** Workflow code is bundled once per run (1-2.5 s and ~200 MB each time) and shared by every test. */

@@ -45,7 +45,9 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, 
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      // SIGINT, so that `sluice up` stops the servers it started; SIGKILL only if it does not exit.
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
       reject(new Error(`sluice ${args.join(' ')} was not ready in ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {

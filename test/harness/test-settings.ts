@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { loadConfig, type Settings } from '../../infra/config/load-config';
@@ -18,7 +17,8 @@ export interface TestSettingsOptions {
  */
 export function testSettings(options: TestSettingsOptions = {}): Settings {
   const stack = testStack();
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-state-'));
+  // Inside the run's work directory, which the global teardown removes.
+  const stateDir = fs.mkdtempSync(path.join(stack.workDir, 'state-'));
   const config = {
     stateDir,
     log: { level: 'warn' },

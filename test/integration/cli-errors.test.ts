@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from '../../infra/stack/wait-for';
 import { cleanEnv, runCli } from '../harness/run-cli';
+import { testStack } from '../harness/test-stack-info';
 
 function configFile(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
+  const dir = fs.mkdtempSync(path.join(testStack().workDir, 'cli-'));
   const file = path.join(dir, 'sluice.yaml');
   fs.writeFileSync(file, text);
   return file;
@@ -49,8 +49,10 @@ describe('sluice CLI: bad input and unreachable services give one clear message'
   });
 
   it('says to install Go when there is no temporal binary and no go to build one', async () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-nogo-'));
-    const result = await runCli(['up'], cleanEnv({ PATH: path.dirname(process.execPath), SLUICE_STATE_DIR: stateDir }));
+    const stateDir = fs.mkdtempSync(path.join(testStack().workDir, 'nogo-'));
+    // An empty PATH: neither temporal nor go can be found (node itself is started by absolute path).
+    const emptyBin = fs.mkdtempSync(path.join(testStack().workDir, 'bin-'));
+    const result = await runCli(['up'], cleanEnv({ PATH: emptyBin, SLUICE_STATE_DIR: stateDir }));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('temporal was not found on PATH and Go is not installed to build it');
     expect(result.stderr).toContain('TEMPORAL_CLI_PATH');

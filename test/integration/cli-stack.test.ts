@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { isPortOpen, findFreePort } from '../../infra/stack/wait-for';
@@ -74,10 +73,10 @@ describe('sluice CLI against a running stack', () => {
       up.child.kill('SIGINT');
       expect(await up.exited).toBe(0);
     }
-  });
+  }, 150_000);
 
   it('up with nothing configured runs its own dev server, Web UI and Postgres, and Ctrl-C stops them all', async () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-embedded-'));
+    const stateDir = fs.mkdtempSync(path.join(testStack().workDir, 'embedded-'));
     fs.chmodSync(stateDir, 0o755);
     const [temporalPort, uiPort, pgPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
     const file = path.join(stateDir, 'sluice.yaml');
@@ -100,5 +99,5 @@ describe('sluice CLI against a running stack', () => {
     expect(await isPortOpen('127.0.0.1', temporalPort)).toBe(false);
     expect(await isPortOpen('127.0.0.1', uiPort)).toBe(false);
     expect(await isPortOpen('127.0.0.1', pgPort)).toBe(false);
-  });
+  }, 150_000);
 });

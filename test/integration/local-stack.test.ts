@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { migrate, MIGRATIONS_TABLE } from '../../infra/db/migrate';
@@ -11,8 +10,9 @@ import { findFreePort } from '../../infra/stack/wait-for';
 import { testStack } from '../harness/test-stack-info';
 import { testLog } from '../harness/test-workers';
 
+/** Inside the run's work directory, which the global teardown removes. */
 function workDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-stack-'));
+  const dir = fs.mkdtempSync(path.join(testStack().workDir, 'stack-'));
   fs.chmodSync(dir, 0o755);
   return dir;
 }
@@ -37,6 +37,7 @@ describe('the local stack starts idempotently', () => {
       namespaces: ['default'],
       logFile: path.join(workDir(), 'temporal.log'),
       log: testLog,
+      env: process.env,
     });
     expect(server.address).toBe(`${host}:${port}`);
     expect(server.process).toBeUndefined();
@@ -51,7 +52,7 @@ describe('the local stack starts idempotently', () => {
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const port = (squatter.address() as net.AddressInfo).port;
     try {
-      const err = await startTemporalDevServer({ cliPath: testStack().temporalCliPath, port, uiPort: port + 1, namespaces: ['default'], logFile: path.join(workDir(), 't.log'), log: testLog }).catch((e: unknown) => e);
+      const err = await startTemporalDevServer({ cliPath: testStack().temporalCliPath, port, uiPort: port + 1, namespaces: ['default'], logFile: path.join(workDir(), 't.log'), log: testLog, env: process.env }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UserError);
       expect((err as UserError).message).toContain(`Port ${port} is in use by something that is not a Temporal server`);
       expect((err as UserError).hint).toContain('temporal.devServer.port');
@@ -63,27 +64,29 @@ describe('the local stack starts idempotently', () => {
   it('initialises embedded Postgres once, keeps data across restarts, and reuses a running one', async () => {
     const dir = workDir();
     const port = await findFreePort();
-    const options = { dataDir: path.join(dir, 'postgres'), port, database: 'sluice_reuse', logFile: path.join(dir, 'postgres.log'), log: testLog };
+    const options = { dataDir: path.join(dir, 'postgres'), port, database: 'sluice_reuse', logFile: path.join(dir, 'postgres.log'), log: testLog, env: process.env };
 
     const first = await startEmbeddedPostgres(options);
-    expect(first.process).toBeDefined();
-    expect(fs.statSync(path.join(dir, 'postgres.password')).mode & 0o777).toBe(0o600);
-    await query(first.url, 'CREATE TABLE kept (v text)');
-    await query(first.url, 'INSERT INTO kept VALUES ($1)', ['survives']);
-
-    const again = await startEmbeddedPostgres(options);
-    expect(again.process).toBeUndefined();
-    expect(again.url).toBe(first.url);
-
-    await first.stop();
-    const restarted = await startEmbeddedPostgres(options);
+    let restarted: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
     try {
+      expect(first.process).toBeDefined();
+      expect(fs.statSync(path.join(dir, 'postgres.password')).mode & 0o777).toBe(0o600);
+      await query(first.url, 'CREATE TABLE kept (v text)');
+      await query(first.url, 'INSERT INTO kept VALUES ($1)', ['survives']);
+
+      const again = await startEmbeddedPostgres(options);
+      expect(again.process).toBeUndefined();
+      expect(again.url).toBe(first.url);
+
+      await first.stop();
+      restarted = await startEmbeddedPostgres(options);
       expect(restarted.process).toBeDefined();
       expect(await query(restarted.url, 'SELECT v FROM kept')).toEqual([{ v: 'survives' }]);
       // Loopback only, with a password: a wrong one is refused.
       await expect(query(restarted.url.replace(/:[^:@/]+@/, ':wrong@'), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
     } finally {
-      await restarted.stop();
+      await first.stop();
+      await restarted?.stop();
     }
   });
 });

@@ -12,64 +12,14 @@ import { createLogger } from '../../infra/log/logger';
 import { startVersityGw } from '../../infra/stack/versitygw';
 import { findFreePort } from '../../infra/stack/wait-for';
 import { describeObjectStoreContract } from '../contract/object-store-contract';
+import { testStack } from '../harness/test-stack-info';
 
-/** An S3 server with a bucket the tests may write to. */
-interface S3Target {
-  endpoint: string;
-  region: string;
-  bucket: string;
-  accessKey: string;
-  secretKey: string;
-  stop(): Promise<void>;
-}
-
-/**
- * Uses the S3 server named by SLUICE_TEST_S3_* (e.g. one started by jest's global setup), or
- * else starts a private versitygw for this file. Swap this one function to change where tests run.
- */
-async function startS3Target(): Promise<S3Target> {
-  const shared = process.env.SLUICE_TEST_S3_ENDPOINT;
-  if (shared) {
-    return {
-      endpoint: shared,
-      region: process.env.SLUICE_TEST_S3_REGION ?? 'us-east-1',
-      bucket: process.env.SLUICE_TEST_S3_BUCKET ?? 'sluice-test',
-      accessKey: process.env.SLUICE_TEST_S3_ACCESS_KEY ?? 'sluice-test',
-      secretKey: process.env.SLUICE_TEST_S3_SECRET_KEY ?? 'sluice-test-secret',
-      stop: async () => undefined,
-    };
-  }
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-versitygw-'));
-  const credentials = { accessKey: 'sluice-test', secretKey: `secret-${randomBytes(8).toString('hex')}` };
-  const gateway = await startVersityGw({
-    binary: process.env.VERSITYGW_PATH || '/tmp/gobuild/bin/versitygw',
-    dataDir,
-    ...credentials,
-    bucket: 'sluice-test',
-    log: createLogger({ level: process.env.SLUICE_TEST_LOG_LEVEL ?? 'warn', pretty: false }),
-  });
-  return {
-    endpoint: gateway.endpoint,
-    region: 'us-east-1',
-    bucket: 'sluice-test',
-    ...credentials,
-    async stop() {
-      await gateway.stop();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-let target: S3Target | undefined;
+/** The run's shared versitygw (started by the jest global setup), with a bucket tests may write to. */
+const target = testStack().s3;
 const stores: S3ObjectStore[] = [];
 
-beforeAll(async () => {
-  target = await startS3Target();
-}, 30_000);
-
-afterAll(async () => {
-  for (const store of stores) store.destroy();
-  await target?.stop();
+afterAll(() => {
+  for (const store of stores) store.close();
 });
 
 function settingsFor(overrides: Partial<S3StoreSettings> = {}): S3StoreSettings {
@@ -161,7 +111,7 @@ describe('S3ObjectStore (S3 only)', () => {
     const store = createObjectStore({ kind: 's3', s3: settingsFor() });
     expect(store).toBeInstanceOf(S3ObjectStore);
     await store.check();
-    (store as S3ObjectStore).destroy();
+    store.close();
   });
 
   describe('check() explains configuration mistakes', () => {

@@ -93,7 +93,7 @@ describe('reconciling schedules from config (real Temporal)', () => {
     const name = `check-${run}-d`;
     await reconcileSchedules(client, schedules({ [name]: { workflow: 'stackCheck', every: '1h' } }), testLog);
     // Listing is eventually consistent: wait until the server lists the new schedule.
-    for (let attempt = 0; attempt < 50 && !(await listManagedSchedules(client)).some((row) => row.name === name); attempt += 1) {
+    for (let attempt = 0; attempt < 50 && !(await listManagedSchedules(client, [])).some((row) => row.name === name); attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const result = await reconcileSchedules(client, {}, testLog);

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { UserError } from '../../infra/errors/user-error';
 import type { RunningWorkers } from '../../workers/start-workers';
 import { SLUICE_KIND } from '../../workflows/search-attributes';
 import { stackCheck, type StackCheckReport } from '../../workflows/stack-check';
@@ -63,12 +65,32 @@ describe('stackCheck workflow (real Temporal, Postgres, object storage, host wor
     expect(report.checks.find((check) => check.name === 'object storage')).toMatchObject({ ok: true });
   });
 
-  it('fails with a report naming the broken part when object storage is wrong', async () => {
+  it('refuses to start a cloud worker whose bucket does not exist', async () => {
     const settings = testSettings({ storage: 's3' });
     const broken = { ...settings, storage: { ...settings.storage, s3: { ...settings.storage.s3!, bucket: 'no-such-bucket-here' } } };
-    workers = await startTestWorkers(broken, [{ role: 'control' }, { role: 'cloud' }]);
+    const err = await startTestWorkers(broken, [{ role: 'cloud' }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toContain('no-such-bucket-here');
+    expect((err as UserError).hint).toContain('storage.s3.bucket');
+  });
+
+  it('fails with a report naming the broken part when the bucket goes away while running', async () => {
+    const settings = testSettings({ storage: 's3' });
+    const bucket = `vanishing-${Date.now().toString(36)}`;
+    const s3 = new S3Client({
+      endpoint: settings.storage.s3!.endpoint,
+      region: settings.storage.s3!.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: settings.storage.s3!.accessKeyId!, secretAccessKey: settings.storage.s3!.secretAccessKey! },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const vanishing = { ...settings, storage: { ...settings.storage, s3: { ...settings.storage.s3!, bucket, prefix: '' } } };
+    workers = await startTestWorkers(vanishing, [{ role: 'control' }, { role: 'cloud' }]);
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    s3.destroy();
+
     const workflowId = `stack-check-broken-${Date.now()}`;
-    const failure = await run(broken, {}, workflowId).catch((err: unknown) => err);
+    const failure = await run(vanishing, {}, workflowId).catch((err: unknown) => err);
 
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     const cause = (failure as WorkflowFailedError).cause as { type?: string; details?: unknown[] };
@@ -78,7 +100,7 @@ describe('stackCheck workflow (real Temporal, Postgres, object storage, host wor
     expect(report.checks.find((check) => check.name === 'postgres')).toMatchObject({ ok: true });
     const storage = report.checks.find((check) => check.name === 'object storage');
     expect(storage?.ok).toBe(false);
-    expect(storage?.detail).toMatch(/bucket/i);
+    expect(storage?.detail).toContain(bucket);
     expect(storage?.detail).toContain('storage.s3.bucket');
     // A missing bucket is a UserError: final at the first attempt, not retried.
     const history = await client!.workflow.getHandle(workflowId).fetchHistory();

@@ -162,3 +162,15 @@ describe('infra/sluice.example.yaml', () => {
     }
   });
 });
+
+describe('loadConfig with known workflow types', () => {
+  it('lists an unknown workflow together with the schema problems', () => {
+    const err = loadError({ file: writeConfig('extra: 1\nschedules:\n  x:\n    workflow: nope\n    every: 1m\n'), env: {}, workflowTypes: ['stackCheck'] });
+    expect(err.message).toContain('unknown key "extra"');
+    expect(err.message).toContain('schedules.x.workflow: unknown workflow "nope"');
+  });
+
+  it('ignores the test harness variables that share the SLUICE_ prefix', () => {
+    expect(() => loadConfig({ cwd: tempDir(), env: { SLUICE_TEST_LOG_LEVEL: 'debug', SLUICE_RECORD_HISTORIES: '1', SLUICE_CONFIG: '' } })).not.toThrow();
+  });
+});

@@ -55,7 +55,7 @@ describe('locateGoTool', () => {
     const err = await locateGoTool(TOOL, { toolsDir: dir(), log, env: { PATH: '/nonexistent' } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toBe('faketool was not found on PATH and Go is not installed to build it.');
-    expect((err as UserError).hint).toMatch(/Install Go 1\.22 or newer .* or set FAKETOOL_PATH/);
+    expect((err as UserError).hint).toMatch(/Install Go 1\.21 or newer .* or set FAKETOOL_PATH/);
   });
 
   it('reports a failed go install with go\'s own words and leaves no half-built directory', async () => {

@@ -15,9 +15,10 @@ function capture() {
 describe('logger', () => {
   it('redacts secrets wherever config and clients put them', () => {
     const { lines, log } = capture();
-    log.info({ s3: { secretAccessKey: 'AKIA-secret-1' }, storage: { s3: { secretAccessKey: 'secret-2' } }, temporal: { apiKey: 'key-3' }, postgres: { password: 'pw-4' }, databaseUrl: 'postgres://u:pw-5@h/d' }, 'settings');
+    log.info({ s3: { secretAccessKey: 'AKIA-secret-1' }, storage: { s3: { secretAccessKey: 'secret-2' } }, temporal: { apiKey: 'key-3' }, postgres: { password: 'pw-4', url: 'postgres://u:pw-6@h/d' }, databaseUrl: 'postgres://u:pw-5@h/d' }, 'settings');
+    log.info({ settings: { storage: { s3: { secretAccessKey: 'secret-7' } }, postgres: { url: 'postgres://u:pw-8@h/d' } } }, 'nested');
     const text = lines.join('');
-    for (const secret of ['AKIA-secret-1', 'secret-2', 'key-3', 'pw-4', 'pw-5']) expect(text).not.toContain(secret);
+    for (const secret of ['AKIA-secret-1', 'secret-2', 'key-3', 'pw-4', 'pw-5', 'pw-6', 'secret-7', 'pw-8']) expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
   });
 

@@ -11,9 +11,10 @@ export function registerSchedule(program: Command): void {
     .description('the schedules sluice manages, with state and next run')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const client = await clientFor(commandContext(command.optsWithGlobals()));
+      const context = commandContext(command.optsWithGlobals());
+      const client = await clientFor(context);
       try {
-        const rows = await listManagedSchedules(client);
+        const rows = await listManagedSchedules(client, Object.keys(context.settings.schedules));
         if (options.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         if (rows.length === 0) return void process.stdout.write('No schedules; declare them under "schedules:" in sluice.yaml.\n');
         for (const row of rows) {

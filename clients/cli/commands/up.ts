@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UserError } from '../../../infra/errors/user-error';
 import { startLocalStack } from '../../../infra/stack/local-stack';
 import { connectClient, temporalTarget } from '../../../infra/temporal/connect';
 import { startWorkers } from '../../../workers/start-workers';
@@ -14,7 +15,9 @@ export function registerUp(program: Command): void {
     .action(async (_options, command: Command) => {
       const { settings, log } = commandContext(command.optsWithGlobals());
       const stop = stopSignal(log);
-      const stack = await startLocalStack(settings, log);
+      const aborter = new AbortController();
+      void stop.received.then(() => aborter.abort(new UserError('Interrupted while starting; everything started so far was stopped.')));
+      const stack = await startLocalStack(settings, log, { env: process.env, signal: aborter.signal });
       try {
         if (stop.requested()) return;
         const target = temporalTarget(settings, stack.temporalAddress);

@@ -7,7 +7,7 @@ import { connectClient, temporalTarget } from '../../../infra/temporal/connect';
 import { ROLES, type Role, type RoleSpec } from '../../../workers/role';
 import { prepareNamespace } from '../../prepare-namespace';
 import { startWorkers } from '../../../workers/start-workers';
-import { databaseUrlOf, temporalAddressOf } from '../../temporal-address';
+import { databaseUrlOf, temporalAddressOf } from '../../service-addresses';
 import { commandContext, type CommandContext } from '../context';
 import { stopSignal } from '../stop-signal';
 
