@@ -109,8 +109,17 @@ async function checkGoVersion(go: string): Promise<void> {
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: Logger, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    // Its own process group, so a Ctrl-C reaches sluice, which aborts the build through `signal`.
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, signal });
+    // Its own process group, so a Ctrl-C reaches sluice, which aborts the build through `signal`
+    // by stopping the whole group (go and the compilers and linkers it runs).
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const abort = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    };
+    signal?.addEventListener('abort', abort, { once: true });
     let output = '';
     const collect = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-8000);
@@ -120,6 +129,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: Logge
     child.stderr.on('data', collect);
     child.once('error', reject);
     child.once('exit', (code) => {
+      signal?.removeEventListener('abort', abort);
       if (code === 0) return resolve();
       if (signal?.aborted) return reject(signal.reason);
       reject(new UserError(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.trim().split('\n').slice(-15).join('\n')}`, 'Check that the Go module proxy is reachable (GOPROXY) and that the disk has space, then run again.'));

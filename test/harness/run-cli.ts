@@ -38,7 +38,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_00
   });
 }
 
-/** Starts a long-running CLI command (sluice up, sluice worker) and resolves once stdout shows `ready`. */
+/** Starts a long-running CLI command (sluice up, sluice worker) and resolves once its output shows `ready`. */
 export function startCli(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 90_000): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, ...args], { env, cwd: projectRoot() });
   let output = '';
@@ -58,7 +58,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, 
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`sluice ${args.join(' ')} exited (${code}) before it was ready:\n${output}`));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findFreePort } from '../../infra/stack/wait-for';
-import { cleanEnv, runCli } from '../harness/run-cli';
+import { cleanEnv, runCli, startCli } from '../harness/run-cli';
 import { testStack } from '../harness/test-stack-info';
 
 function configFile(text: string): string {
@@ -57,6 +57,33 @@ describe('sluice CLI: bad input and unreachable services give one clear message'
     expect(result.stderr).toContain('temporal was not found on PATH and Go is not installed to build it');
     expect(result.stderr).toContain('TEMPORAL_CLI_PATH');
     expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('stops a first-start tool build on Ctrl-C, killing the build', async () => {
+    const stateDir = fs.mkdtempSync(path.join(testStack().workDir, 'abort-'));
+    const fakeBin = fs.mkdtempSync(path.join(testStack().workDir, 'fakego-'));
+    const pidFile = path.join(fakeBin, 'go.pid');
+    // A "go" that answers `go version` and then builds forever.
+    fs.writeFileSync(path.join(fakeBin, 'go'), `#!/bin/sh\nif [ "$1" = version ]; then echo "go version go1.26.0 linux/amd64"; exit 0; fi\necho $$ > ${pidFile}\nexec sleep 600\n`, { mode: 0o755 });
+    const up = startCli(['up'], cleanEnv({ PATH: `${fakeBin}:/usr/bin:/bin`, SLUICE_STATE_DIR: stateDir, SLUICE_LOG__LEVEL: 'info' }), /Building temporal/);
+    const { child, exited, output } = await up;
+    for (let i = 0; i < 50 && !fs.existsSync(pidFile); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    const goPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(output()).toContain('Interrupted while starting');
+    // The build's process is gone (allow a moment for it to be reaped).
+    const alive = () => {
+      try {
+        process.kill(goPid, 0);
+        return !fs.readFileSync(`/proc/${goPid}/stat`, 'utf8').split(' ')[2]!.startsWith('Z');
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 20 && alive(); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive()).toBe(false);
+    expect(fs.readdirSync(path.join(stateDir, 'tools'))).toEqual([]);
   });
 
   it('refuses a host worker without --host, and a role that does not exist', async () => {

@@ -70,7 +70,9 @@ describe('sluice CLI against a running stack', () => {
       const doctor = await runCli(['--config', settings.file!, 'doctor'], cleanEnv());
       expect(doctor.stdout).toContain('All checks passed.');
     } finally {
+      // npm forwards the terminal's Ctrl-C, so one keypress can arrive twice: still a graceful stop.
       up.child.kill('SIGINT');
+      setTimeout(() => up.child.kill('SIGINT'), 5);
       expect(await up.exited).toBe(0);
     }
   }, 150_000);
