@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError } from '../../infra/errors/user-error';
 import { registerDoctor } from './commands/doctor';
+import { registerGrib } from './commands/grib';
 import { registerSchedule } from './commands/schedule';
 import { registerUp } from './commands/up';
 import { registerWorker } from './commands/worker';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerDoctor(program);
   registerSchedule(program);
+  registerGrib(program);
   return program;
 }
 
