@@ -26,6 +26,7 @@ import {
   type PutOptions,
   type PutResult,
 } from './object-store';
+import { uploadInParts } from './s3-multipart-upload';
 import { Sha256Meter, sha256Of, toReadable, writeAndSync, writeFileAtomically } from './stream-helpers';
 
 export interface S3StoreSettings {
@@ -44,14 +45,19 @@ export interface S3StoreSettings {
 export interface S3StoreTuning {
   /** Keys per ListObjectsV2 page (S3's maximum and default: 1000); tests lower it to exercise paging. */
   listPageSize?: number;
+  /** Files larger than this are uploaded in parts (default 64 MiB; a single PUT takes at most 5 GiB). */
+  multipartThreshold?: number;
+  /** Size of each part of a multipart upload (default 16 MiB, at least 5 MiB). */
+  partSize?: number;
   /** Where put() buffers a stream body to learn its length (S3 needs it up front). Default: the OS temp dir. */
   tempDir?: string;
   /** Receives the SDK's own warnings, which would otherwise go to the console. */
   log?: Logger;
 }
 
-/** S3's limit for a single PUT; larger objects need a multipart upload, which this store does not do yet. */
-const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+/** S3 takes at most 5 GiB in one PUT; from well below that, parts are faster to retry. */
+const MULTIPART_THRESHOLD = 64 * 1024 ** 2;
+const PART_SIZE = 16 * 1024 ** 2;
 /** DeleteObjects accepts at most this many keys per request. */
 const DELETE_BATCH = 1000;
 /** The SDK does not retry requests with a streamed body (it cannot rewind it); we reopen the file instead. */
@@ -68,6 +74,8 @@ export class S3ObjectStore implements ObjectStore {
   private readonly region: string;
   private readonly endpointText: string;
   private readonly pageSize: number;
+  private readonly multipartThreshold: number;
+  private readonly partSize: number;
   private readonly tempDir: string;
 
   constructor(settings: S3StoreSettings, tuning: S3StoreTuning = {}) {
@@ -91,6 +99,8 @@ export class S3ObjectStore implements ObjectStore {
     this.endpointText = settings.endpoint ? safeEndpoint(settings.endpoint) : `AWS S3 (${settings.region})`;
     this.description = `s3://${settings.bucket}/${settings.prefix} at ${this.endpointText}`;
     this.pageSize = tuning.listPageSize ?? 1000;
+    this.multipartThreshold = Math.min(tuning.multipartThreshold ?? MULTIPART_THRESHOLD, 5 * 1024 ** 3);
+    this.partSize = tuning.partSize ?? PART_SIZE;
     this.tempDir = tuning.tempDir ?? os.tmpdir();
     const log = tuning.log;
     this.client = new S3Client({
@@ -270,8 +280,11 @@ export class S3ObjectStore implements ObjectStore {
 
   private async uploadFile(key: string, fullKey: string, filePath: string, options: PutOptions): Promise<PutResult> {
     const { size } = await fs.stat(filePath);
-    if (size > MAX_SINGLE_PUT_BYTES) {
-      throw new Error(`${filePath} is ${size} bytes, more than the 5 GiB a single S3 PUT accepts; multipart upload is not implemented`);
+    if (size > this.multipartThreshold) {
+      const { etag, sha256 } = await this.send(key, () =>
+        uploadInParts({ client: this.client, bucket: this.bucket, key: fullKey, filePath, size, partSize: this.partSize, contentType: options.contentType }),
+      );
+      return { key, size, sha256, etag: unquote(etag) };
     }
     for (let attempt = 1; ; attempt++) {
       // A fresh stream and meter per attempt: a failed request may have consumed part of the last one.

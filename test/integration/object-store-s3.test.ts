@@ -1,6 +1,6 @@
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { createObjectStore } from '../../activities/storage/create-object-store';
@@ -8,8 +8,6 @@ import { InvalidObjectKeyError } from '../../activities/storage/object-key';
 import { ObjectKeyConflictError, type ObjectStore } from '../../activities/storage/object-store';
 import { S3ObjectStore, type S3StoreSettings, type S3StoreTuning } from '../../activities/storage/s3-object-store';
 import { UserError } from '../../infra/errors/user-error';
-import { createLogger } from '../../infra/log/logger';
-import { startVersityGw } from '../../infra/stack/versitygw';
 import { findFreePort } from '../../infra/stack/wait-for';
 import { describeObjectStoreContract } from '../contract/object-store-contract';
 import { testStack } from '../harness/test-stack-info';
@@ -87,6 +85,28 @@ describe('S3ObjectStore (S3 only)', () => {
     const md5 = createHash('md5').update(body).digest('hex');
     expect(put.etag).toBe(md5);
     expect((await store.head('etag.txt'))?.etag).toBe(md5);
+    await emptyStore(store);
+  });
+
+  it('uploads a large file in parts, hashing it on the way, and leaves no unfinished upload behind', async () => {
+    const store = makeS3Store({ prefix: `multipart-${Date.now().toString(36)}/` }, { multipartThreshold: 6 * 2 ** 20, partSize: 5 * 2 ** 20 });
+    const dir = await fs.mkdtemp(path.join(testStack().workDir, 'multipart-'));
+    const file = path.join(dir, 'big.bin');
+    const content = randomBytes(12 * 2 ** 20 + 123);
+    await fs.writeFile(file, content);
+
+    const put = await store.putFile('big.bin', file);
+    expect(put.size).toBe(content.length);
+    expect(put.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+    // S3 marks a multipart object's ETag with its part count: 5 + 5 + 2 MiB.
+    expect(put.etag).toMatch(/-3$/);
+    const back = path.join(dir, 'back.bin');
+    expect(await store.getToFile('big.bin', back)).toEqual({ size: content.length, sha256: put.sha256 });
+
+    const client = new S3Client({ endpoint: target.endpoint, region: target.region, forcePathStyle: true, credentials: { accessKeyId: target.accessKey, secretAccessKey: target.secretKey } });
+    const { Uploads } = await client.send(new ListMultipartUploadsCommand({ Bucket: target.bucket }));
+    client.destroy();
+    expect(Uploads ?? []).toEqual([]);
     await emptyStore(store);
   });
 
