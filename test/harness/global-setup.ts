@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { loadConfig } from '../../infra/config/load-config';
 import { migrate } from '../../infra/db/migrate';
 import { createLogger } from '../../infra/log/logger';
 import { projectRoot } from '../../infra/project-root';
@@ -38,9 +39,12 @@ export default async function globalSetup(): Promise<void> {
     });
 
   try {
-    const toolsDir = env.SLUICE_TOOLS_DIR ?? path.join(projectRoot(), '.sluice', 'tools');
+    // The tools are found where `npm start` finds them: the project's config decides (toolsDir,
+    // SLUICE_TOOLS_DIR, TEMPORAL_CLI_PATH), so a build made by either serves both.
+    const settings = loadConfig({ env, cwd: projectRoot() });
+    const { toolsDir } = settings.paths;
     // One after the other: two Go builds at once on a 2-core machine are slower than in turn.
-    const temporalCliPath = await locateGoTool(TEMPORAL_CLI, { explicitPath: env.TEMPORAL_CLI_PATH, toolsDir, log, env });
+    const temporalCliPath = await locateGoTool(TEMPORAL_CLI, { explicitPath: settings.temporal.devServer.cliPath, toolsDir, log, env });
     const versityPath = await locateGoTool(VERSITYGW, { explicitPath: env.VERSITYGW_PATH, toolsDir, log, env });
 
     const namespaces = Array.from({ length: NAMESPACE_COUNT }, (_, index) => `sluice-test-${index + 1}`);
