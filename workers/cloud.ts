@@ -1,17 +1,28 @@
 import { Worker } from '@temporalio/worker';
-import type { Pool } from 'pg';
+import { createIngestActivities } from '../activities/ingest/ingest-activities';
+import { createPurgeActivities } from '../activities/purge/purge-activities';
 import { createStackCheckActivities } from '../activities/stack-check/stack-check-activities';
-import type { ObjectStore } from '../activities/storage/object-store';
+import type { Settings } from '../infra/config/load-config';
+import type { CloudServices } from './services';
 import { baseWorkerOptions, type WorkerContext } from './worker-options';
 
-/** Activities that need the catalog (Postgres) and object storage, on `sluice-cloud`. */
-export function createCloudActivities(deps: { pool: Pool; store: ObjectStore }) {
-  return { ...createStackCheckActivities(deps) };
+/** Activities that need the catalog (Postgres), object storage or NOAA's buckets, on `sluice-cloud`. */
+export function createCloudActivities(services: CloudServices, settings: Settings) {
+  return {
+    ...createStackCheckActivities(services),
+    ...createIngestActivities({
+      ...services,
+      sources: settings.ingestSources,
+      config: settings.ingest,
+      workDir: settings.paths.ingestWorkDir,
+    }),
+    ...createPurgeActivities({ ...services, sources: settings.ingestSources, config: settings.purge }),
+  };
 }
 
-export function createCloudWorker(context: WorkerContext & { pool: Pool; store: ObjectStore }): Promise<Worker> {
+export function createCloudWorker(context: WorkerContext & { services: CloudServices; sluice: Settings }): Promise<Worker> {
   return Worker.create({
     ...baseWorkerOptions({ role: 'cloud' }, context),
-    activities: createCloudActivities(context),
+    activities: createCloudActivities(context.services, context.sluice),
   });
 }

@@ -1,9 +1,12 @@
 import type { Pool } from 'pg';
+import { SourceBuckets } from '../activities/ingest/source-bucket';
+import { noMetrics, type WeatherMetrics } from '../activities/ingest/weather-metrics';
 import { createObjectStore } from '../activities/storage/create-object-store';
 import type { ObjectStore } from '../activities/storage/object-store';
 import type { Settings } from '../infra/config/load-config';
 import { checkDatabase, createPool } from '../infra/db/pool';
 import type { Logger } from '../infra/log/logger';
+import { createRegistry, createWeatherMetrics, startMetricsServer, type MetricsServer } from './metrics';
 
 /** The object store the config describes. */
 export function objectStoreFor(settings: Settings, log: Logger): ObjectStore {
@@ -15,6 +18,11 @@ export function objectStoreFor(settings: Settings, log: Logger): ObjectStore {
 export interface CloudServices {
   pool: Pool;
   store: ObjectStore;
+  /** NOAA's buckets, or the mirror config names. */
+  buckets: SourceBuckets;
+  metrics: WeatherMetrics;
+  /** Where GET /metrics is served, when enabled. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -25,20 +33,29 @@ export interface CloudServices {
 export async function openCloudServices(settings: Settings, databaseUrl: string, log: Logger): Promise<CloudServices> {
   const pool = createPool(databaseUrl, settings.postgres.poolSize, log);
   let store: ObjectStore | undefined;
+  let server: MetricsServer | undefined;
+  const registry = createRegistry();
   try {
     await checkDatabase(pool, databaseUrl);
     store = objectStoreFor(settings, log);
     await store.check();
+    if (settings.metrics.enabled) server = await startMetricsServer(registry, settings.metrics, log);
   } catch (err) {
     store?.close();
     await pool.end();
     throw err;
   }
   const opened = store;
+  const buckets = new SourceBuckets(settings.ingest.noaa);
   return {
     pool,
     store: opened,
+    buckets,
+    metrics: server ? createWeatherMetrics(registry) : noMetrics,
+    metricsUrl: server?.url,
     close: async () => {
+      await server?.close();
+      buckets.close();
       opened.close();
       await pool.end();
     },

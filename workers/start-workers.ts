@@ -88,7 +88,7 @@ function createWorker(
       return createControlWorker({ ...context, settings: workers.control, workflowBundle: options.workflowBundle });
     case 'cloud':
       if (!cloud) throw new Error('cloud services were not opened');
-      return createCloudWorker({ ...context, settings: workers.cloud, pool: cloud.pool, store: cloud.store });
+      return createCloudWorker({ ...context, settings: workers.cloud, services: cloud, sluice: options.settings });
     case 'datasink':
       return createDatasinkWorker({ ...context, settings: workers.datasink, host: spec.host, root: spec.root });
     case 'node':

@@ -1,2 +1,5 @@
 /** Every workflow sluice registers; the control worker's bundle starts here. */
 export { stackCheck } from './stack-check';
+export { ingestCycle } from './ingest-cycle';
+export { ingestFile } from './ingest-file';
+export { purgeWeather } from './purge-weather';

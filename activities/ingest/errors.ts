@@ -28,3 +28,15 @@ export function quote(text: string, max = 120): string {
   const shown = text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
   return JSON.stringify(shown);
 }
+
+/**
+ * A source file that cannot become catalog fields however often it is retried: 0 bytes, damaged
+ * gzip, a wanted field missing, a forecast filed under the wrong cycle. Quarantined, not retried.
+ */
+export class IngestFileError extends UserError {
+  override name = 'IngestFileError';
+
+  constructor(message: string, hint = 'The file is quarantined until the source replaces it (a new ETag); `sluice ingest status` lists it.') {
+    super(message, hint);
+  }
+}

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Durations in config are written the way Temporal writes them ("90s", "15m", "1h", "7d"), so one
  * string can be handed to the SDK unchanged. Parsed strictly: "15 minutes" or "1.5h" is an error,
@@ -22,3 +24,6 @@ export function durationMs(text: string): number {
   if (ms === undefined) throw new Error(`invalid duration "${text}" passed validation`);
   return ms;
 }
+
+/** A config field holding a duration. */
+export const durationSchema = z.string().refine((text) => parseDuration(text) !== undefined, { message: `expected ${DURATION_EXPECTED}` });

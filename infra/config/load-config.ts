@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { UserError, messageOf } from '../errors/user-error';
 import { envOverrides, setPath } from './env-overrides';
 import { formatIssues } from './format-issues';
+import { resolveIngestSources, type ConfiguredSource } from '../../activities/ingest/configured-sources';
 import { configSchema, type FleetHost, type SluiceConfig } from './schema';
 
 export const DEFAULT_CONFIG_FILE = 'sluice.yaml';
@@ -13,6 +14,8 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Config with every path made absolute and every derived location spelled out. */
 export interface Settings extends Omit<SluiceConfig, 'fleet'> {
   fleet: Array<FleetHost & { root: string }>;
+  /** Every ingest source: the seed's defaults with config laid over them, checked. */
+  ingestSources: ConfiguredSource[];
   /** The file the config came from; undefined when built from defaults and environment only. */
   file: string | undefined;
   paths: {
@@ -22,6 +25,8 @@ export interface Settings extends Omit<SluiceConfig, 'fleet'> {
     logsDir: string;
     temporalDb: string;
     postgresData: string;
+    /** Where ingest stages whole-file downloads. */
+    ingestWorkDir: string;
   };
 }
 
@@ -111,6 +116,7 @@ function resolvePaths(config: SluiceConfig, file: string | undefined, baseDir: s
   const objectsDir = path.resolve(baseDir, config.storage.local.root ?? path.join(stateDir, 'objects'));
   return {
     ...config,
+    ingestSources: resolveIngestSources(config.ingest),
     stateDir,
     storage: { ...config.storage, local: { root: objectsDir } },
     fleet: config.fleet.map((host) => ({ ...host, root: path.resolve(baseDir, host.root ?? path.join(stateDir, 'hosts', host.host)) })),
@@ -122,6 +128,7 @@ function resolvePaths(config: SluiceConfig, file: string | undefined, baseDir: s
       logsDir: path.join(stateDir, 'logs'),
       temporalDb: path.join(stateDir, 'temporal.db'),
       postgresData: path.join(stateDir, 'postgres'),
+      ingestWorkDir: path.resolve(baseDir, config.ingest.workDir ?? path.join(stateDir, 'ingest-tmp')),
     },
   };
 }

@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { DURATION_EXPECTED, parseDuration } from './duration';
+import { durationSchema as duration } from './duration';
+import { ingestSchema, purgeSchema } from './ingest-schema';
 
 /**
  * The one description of sluice's configuration. Every section is strict: an unknown key is an
  * error (a typo in a config file must not be silently ignored), and every field has the default
  * that gives the embedded single-machine setup.
  */
-
-const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
-  message: `expected ${DURATION_EXPECTED}`,
-});
 
 const port = z.number().int().min(1).max(65535);
 
@@ -146,6 +143,17 @@ export const configSchema = z.strictObject({
         seen.add(entry.host);
       });
     }),
+  /** Prometheus metrics of the cloud worker, on GET /metrics. */
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: z.string().min(1).default('127.0.0.1'),
+      /** 0 picks a free port (logged at start). */
+      port: z.number().int().min(0).max(65535).default(9464),
+    })
+    .prefault({}),
+  ingest: ingestSchema.prefault({}),
+  purge: purgeSchema.prefault({}),
   schedules: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a schedule name of lower-case letters, digits and dashes'), scheduleSchema).default({}),
 });
 

@@ -22,6 +22,8 @@ export function testSettings(options: TestSettingsOptions = {}): Settings {
   const config = {
     stateDir,
     log: { level: 'warn' },
+    // Many cloud workers run side by side in one test run; each gets a free port.
+    metrics: { port: 0 },
     temporal: { address: stack.temporalAddress, namespace: testNamespace() },
     postgres: { url: stack.databaseUrl, poolSize: 2 },
     storage:

@@ -32,11 +32,21 @@ export async function openByteSource(input: GribInput): Promise<ByteSource> {
   return input.open();
 }
 
+/**
+ * Bytes in memory under a name, so errors name where they came from (an object and byte range,
+ * "s3://noaa-gfs-bdp-pds/gfs…f006 bytes 1200-9800") instead of "<buffer>".
+ */
+export function namedBytes(bytes: Uint8Array, name: string): RandomAccessInput {
+  return { open: async () => new MemoryByteSource(bytes, name) };
+}
+
 class MemoryByteSource implements ByteSource {
-  readonly name = '<buffer>';
   readonly size: number;
 
-  constructor(private readonly bytes: Uint8Array) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly name = '<buffer>',
+  ) {
     this.size = bytes.length;
   }
 

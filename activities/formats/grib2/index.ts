@@ -13,7 +13,7 @@
 export { readGribMessages, listGribMessages } from './reader';
 export { GribMessage, DEFAULT_MAX_DECODE_POINTS, type DecodedField, type DecodeOptions } from './message';
 export type { GribFieldMetadata } from './field-metadata';
-export type { ByteSource, GribInput, RandomAccessInput } from './byte-source';
+export { namedBytes, type ByteSource, type GribInput, type RandomAccessInput } from './byte-source';
 export { GribFormatError, GribUnsupportedError, GribEditionError, type GribLocation } from './errors';
 export { gridIndicesOf, gridPointLocator, MAX_GRID_POINTS, type Grid } from './grid';
 export type { LatLonGrid } from './grids/lat-lon-grid';
