@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { isUserError } from '../../infra/errors/user-error';
 import { registerDoctor } from './commands/doctor';
 import { registerGrib } from './commands/grib';
+import { registerIngest } from './commands/ingest';
+import { registerPurge } from './commands/purge';
 import { registerSchedule } from './commands/schedule';
 import { registerUp } from './commands/up';
 import { registerWorker } from './commands/worker';
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerSchedule(program);
   registerGrib(program);
+  registerIngest(program);
+  registerPurge(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { desiredSchedules } from '../../schedules/desired-schedules';
 import { listManagedSchedules, managedSchedule } from '../../schedules/managed-schedules';
 import { clientFor, commandContext } from '../context';
 
@@ -14,7 +15,7 @@ export function registerSchedule(program: Command): void {
       const context = commandContext(command.optsWithGlobals());
       const client = await clientFor(context);
       try {
-        const rows = await listManagedSchedules(client, Object.keys(context.settings.schedules));
+        const rows = await listManagedSchedules(client, Object.keys(desiredSchedules(context.settings)));
         if (options.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         if (rows.length === 0) return void process.stdout.write('No schedules; declare them under "schedules:" in sluice.yaml.\n');
         for (const row of rows) {

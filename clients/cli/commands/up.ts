@@ -4,6 +4,7 @@ import { startLocalStack } from '../../../infra/stack/local-stack';
 import { connectClient, temporalTarget } from '../../../infra/temporal/connect';
 import { startWorkers } from '../../../workers/start-workers';
 import { prepareNamespace } from '../../prepare-namespace';
+import { desiredSchedules } from '../../schedules/desired-schedules';
 import { commandContext } from '../context';
 import { allRoleSpecs } from '../fleet-roles';
 import { stopSignal } from '../stop-signal';
@@ -23,7 +24,7 @@ export function registerUp(program: Command): void {
         const target = temporalTarget(settings, stack.temporalAddress);
         const client = await connectClient(target);
         try {
-          await prepareNamespace(client, settings.schedules, log);
+          await prepareNamespace(client, desiredSchedules(settings), log);
         } finally {
           await client.connection.close();
         }

@@ -6,6 +6,7 @@ import { migrate } from '../../../infra/db/migrate';
 import { connectClient, temporalTarget } from '../../../infra/temporal/connect';
 import { ROLES, type Role, type RoleSpec } from '../../../workers/role';
 import { prepareNamespace } from '../../prepare-namespace';
+import { desiredSchedules } from '../../schedules/desired-schedules';
 import { startWorkers } from '../../../workers/start-workers';
 import { databaseUrlOf, temporalAddressOf } from '../../service-addresses';
 import { commandContext, type CommandContext } from '../context';
@@ -35,7 +36,7 @@ export function registerWorker(program: Command): void {
         // Control workers own the namespace-level setup: search attributes and the declared schedules.
         const client = await connectClient(target);
         try {
-          await prepareNamespace(client, settings.schedules, log);
+          await prepareNamespace(client, desiredSchedules(settings), log);
         } finally {
           await client.connection.close();
         }

@@ -1,0 +1,47 @@
+import type { Settings } from '../../infra/config/load-config';
+import type { ScheduleConfig } from '../../infra/config/schema';
+
+/** The schedule of one ingest source: `ingest-gfs`, `ingest-mrms`… */
+export function ingestScheduleName(source: string): string {
+  return `ingest-${source}`;
+}
+
+export const PURGE_SCHEDULE = 'purge-weather';
+
+/**
+ * Every schedule sluice keeps on the server: those declared under `schedules:`, and, with
+ * `ingest.enabled`, one per enabled source (every poll interval; a run still going when the next
+ * is due makes that one skip, as the seed's CronJobs should have) plus the retention purge. A
+ * name declared under `schedules:` wins, so any of these can be tuned by hand.
+ */
+export function desiredSchedules(settings: Settings): Record<string, ScheduleConfig> {
+  const derived: Record<string, ScheduleConfig> = {};
+  if (settings.ingest.enabled) {
+    for (const { source, enabled } of settings.ingestSources) {
+      if (!enabled) continue;
+      const every = `${source.schedule.pollIntervalSeconds}s`;
+      derived[ingestScheduleName(source.id)] = {
+        workflow: 'ingestCycle',
+        input: { source: source.id },
+        every,
+        timezone: 'UTC',
+        overlap: 'skip',
+        // A missed poll (server down) is made up once it is back, but not a day of them.
+        catchupWindow: every,
+        paused: false,
+        description: `ingest ${source.description} from s3://${source.bucket}`,
+      };
+    }
+    derived[PURGE_SCHEDULE] = {
+      workflow: 'purgeWeather',
+      input: {},
+      every: settings.purge.every,
+      timezone: 'UTC',
+      overlap: 'skip',
+      catchupWindow: settings.purge.every,
+      paused: false,
+      description: 'delete weather data past each source\'s retention, keeping the newest complete cycles',
+    };
+  }
+  return { ...derived, ...settings.schedules };
+}
