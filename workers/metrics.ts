@@ -68,6 +68,6 @@ export async function startMetricsServer(registry: Registry, options: { host: st
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host}:${port}/metrics`;
-  log.info({ url }, 'serving metrics');
+  log.info({ metricsUrl: url }, 'serving metrics');
   return { url, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -136,23 +136,33 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
     await reset('hrrr');
     // The cloud worker that will die runs as its own process: SIGKILL leaves its activity unreported.
     const doomed = await startCli(['--config', settings.file!, '--log-level', 'info', 'worker', '--role', 'cloud'], cleanEnv(), /cloud worker polling/);
-    workers = await startTestWorkers(settings, [{ role: 'control' }]);
-    client = await testClient(settings);
-    const handle = await client.workflow.start(ingestCycle, { taskQueue: CONTROL_QUEUE, workflowId: `ingest-kill-${Date.now()}`, args: [{ source: 'hrrr', now: '2024-05-01T12:30:00Z' }] });
-
-    for (;;) {
-      const progress = await handle.query(ingestProgressQuery).catch(() => undefined);
-      if (progress && progress.done >= 3) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    doomed.child.kill('SIGKILL');
-    await doomed.exited;
-    const rescue = await startTestWorkers(settings, [{ role: 'cloud' }]);
     try {
-      const result = await handle.result();
-      expect(result).toMatchObject({ ingested: 2 * hours, fields: 2 * hours * 2, quarantined: [], failed: [] });
+      workers = await startTestWorkers(settings, [{ role: 'control' }]);
+      client = await testClient(settings);
+      const handle = await client.workflow.start(ingestCycle, { taskQueue: CONTROL_QUEUE, workflowId: `ingest-kill-${Date.now()}`, args: [{ source: 'hrrr', now: '2024-05-01T12:30:00Z' }] });
+      for (;;) {
+        const progress = await handle.query(ingestProgressQuery).catch(() => undefined);
+        if (progress && progress.done >= 3) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // Its /metrics counted what it ingested, under the seed's metric names.
+      const metricsUrl = /"metricsUrl":"(http:[^"]+\/metrics)"/.exec(doomed.output())?.[1];
+      expect(metricsUrl).toBeDefined();
+      const metrics = await (await fetch(metricsUrl!)).text();
+      expect(Number(/^files_ingested_total\{model="hrrr"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(3);
+      expect(metrics).toMatch(/^# TYPE ingestion_runs_total counter$/m);
+      expect(metrics).toMatch(/^# TYPE purge_bytes_freed_total counter$/m);
+
+      doomed.child.kill('SIGKILL');
+      await doomed.exited;
+      const rescue = await startTestWorkers(settings, [{ role: 'cloud' }]);
+      try {
+        expect(await handle.result()).toMatchObject({ ingested: 2 * hours, fields: 2 * hours * 2, quarantined: [], failed: [] });
+      } finally {
+        await rescue.shutdown();
+      }
     } finally {
-      await rescue.shutdown();
+      doomed.child.kill('SIGKILL');
     }
     const fields = await pool.query("SELECT count(*)::int AS n, count(DISTINCT storage_key)::int AS keys FROM weather_fields WHERE source = 'hrrr'");
     expect(fields.rows[0]).toEqual({ n: 2 * hours * 2, keys: 2 * hours * 2 });

@@ -100,7 +100,11 @@ async function requireHdf5(file: string): Promise<void> {
 function readInWorker(file: string): Promise<RawCmi> {
   const script = path.join(projectRoot(), 'activities', 'formats', 'goes', 'h5-read-worker.mjs');
   return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: { path: file, maxPoints: MAX_POINTS } });
+    // The HDF5 library prints its error stack to stderr; it is kept for the error message instead.
+    const worker = new Worker(script, { workerData: { path: file, maxPoints: MAX_POINTS }, stderr: true, stdout: true });
+    let diagnostics = '';
+    worker.stderr.on('data', (chunk: Buffer) => (diagnostics = `${diagnostics}${chunk}`.slice(-4000)));
+    worker.stdout.resume();
     const timer = setTimeout(() => {
       void worker.terminate();
       reject(new GoesFormatError(file, `reading took more than ${READ_TIMEOUT_MS / 1000} s`));
@@ -109,13 +113,20 @@ function readInWorker(file: string): Promise<RawCmi> {
       clearTimeout(timer);
       void worker.terminate();
       if (message.ok) resolve(message.result);
-      else reject(new GoesFormatError(file, message.message));
+      else reject(new GoesFormatError(file, `${message.message}${firstHdf5Problem(diagnostics)}`));
     });
     worker.once('error', (err) => {
       clearTimeout(timer);
       reject(new GoesFormatError(file, `HDF5 could not read it: ${err.message}`));
     });
   });
+}
+
+/** HDF5's error stack names the failing routine and why ("minor: Inappropriate type"); the first such pair is enough. */
+function firstHdf5Problem(diagnostics: string): string {
+  const major = /major: (.+)/.exec(diagnostics)?.[1];
+  const minor = /minor: (.+)/.exec(diagnostics)?.[1];
+  return major ? ` (HDF5: ${major.trim()}${minor ? `, ${minor.trim()}` : ''})` : '';
 }
 
 function scaledValues(raw: RawCmi, fail: (problem: string) => Error): Float32Array {
