@@ -15,7 +15,10 @@ if [ -n "$missing" ]; then
   apt-get update -qq && apt-get install -y -qq libeccodes-tools libg2c-dev gcc pkg-config >/dev/null
 fi
 
-out=$(mktemp -d)
+# Compiled inside the repository (under the git-ignored .sluice/) so that code finding its files
+# from the project root (migrations, the h5wasm worker) works as it does from dist/.
+out="$PWD/.sluice/bench-build"
+rm -rf "$out"
 trap 'rm -rf "$out"' EXIT
 npx tsc -p tsconfig.json --outDir "$out"
 for bench in "$out"/test/bench/*.bench.js; do

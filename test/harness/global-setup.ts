@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig } from '../../infra/config/load-config';
+import { Client } from 'pg';
 import { migrate } from '../../infra/db/migrate';
+import type { Logger } from '../../infra/log/logger';
+import { databaseUrlFor } from './isolated-database';
 import { createLogger } from '../../infra/log/logger';
 import { projectRoot } from '../../infra/project-root';
 import { startEmbeddedPostgres } from '../../infra/stack/embedded-postgres';
@@ -61,6 +64,7 @@ export default async function globalSetup(): Promise<void> {
 
     const databaseUrl = env.SLUICE_TEST_DATABASE_URL ?? postgres.url;
     await migrate(databaseUrl, log);
+    const templateDatabase = await createTemplateDatabase(databaseUrl, log);
 
     const info: TestStackInfo = {
       workDir,
@@ -68,6 +72,7 @@ export default async function globalSetup(): Promise<void> {
       temporalCliPath,
       namespaces,
       databaseUrl,
+      templateDatabase,
       s3: { endpoint: s3.endpoint, bucket: 'sluice-test', region: 'us-east-1', accessKey: 'sluice-test', secretKey: 'sluice-test-secret' },
       workflowBundlePath,
       toolsDir,
@@ -77,6 +82,25 @@ export default async function globalSetup(): Promise<void> {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * Tests of tables every source shares (the weather catalog) each get their own database, copied
+ * from this migrated template in a few milliseconds, so files running side by side never see or
+ * purge each other's rows.
+ */
+async function createTemplateDatabase(databaseUrl: string, log: Logger): Promise<string> {
+  const name = `sluice_template_${process.pid}`;
+  const admin = new Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  await migrate(databaseUrlFor(databaseUrl, name), log);
+  return name;
 }
 
 /** Workflow code is bundled once per run (1-2.5 s and ~200 MB each time) and shared by every test. */

@@ -34,18 +34,34 @@ export interface FieldSpec {
   level: string;
 }
 
-/** One GRIB2 message on a 4×3 lat/lon grid, simple packing, values base + 0..11. */
-export function fieldMessage(field: FieldSpec, referenceTime: Date, forecastHour: number, base = 100): Buffer {
+/** Packed values are the same for every field of a size; packing a big grid once is enough. */
+const packedBySize = new Map<number, Buffer>();
+
+/**
+ * One GRIB2 message on a lat/lon grid (4×3 unless given), simple packing, values base + 0..11
+ * repeating; 8 bits per value, 16 on grids bigger than 4×3, to give realistic message sizes.
+ */
+export function fieldMessage(field: FieldSpec, referenceTime: Date, forecastHour: number, base = 100, size = { ni: 4, nj: 3 }): Buffer {
   const parameter = PARAMETERS[field.shortName];
   const level = LEVELS[field.level];
   if (!parameter || !level) throw new Error(`noaa-mirror: no codes for ${field.shortName} at ${field.level}`);
   const t = referenceTime;
   const identification = section(1, uint(7, 2), uint(0, 2), uint(2, 1), uint(1, 1), uint(1, 1), uint(t.getUTCFullYear(), 2), uint(t.getUTCMonth() + 1, 1), uint(t.getUTCDate(), 1), uint(t.getUTCHours(), 1), uint(0, 1), uint(0, 1), uint(0, 1), uint(1, 1));
-  const grid = latLonGridSection({ ni: 4, nj: 3, first: [50, 250], last: [30, 280], increments: [10, 10] });
+  const points = size.ni * size.nj;
+  const bits = points > 12 ? 16 : 8;
+  // The small grid covers 30–50°N, 250–280°E; bigger ones are global, north to south.
+  const grid =
+    points === 12
+      ? latLonGridSection({ ni: 4, nj: 3, first: [50, 250], last: [30, 280], increments: [10, 10] })
+      : latLonGridSection({ ni: size.ni, nj: size.nj, first: [90, 0], last: [-90, 360 - 360 / size.ni], increments: [360 / size.ni, 180 / (size.nj - 1)] });
   const product = section(4, uint(0, 2), uint(0, 2), uint(parameter.category, 1), uint(parameter.number, 1), uint(2, 1), uint(0, 1), uint(96, 1), uint(0, 2), uint(0, 1), uint(1, 1), int(forecastHour, 4), uint(level.type, 1), int(level.scale, 1), uint(level.value, 4), uint(255, 1), Buffer.alloc(5, 0xff));
-  const packed = Array.from({ length: 12 }, (_, i) => i);
-  const representation = section(5, uint(12, 4), uint(0, 2), float32(base), int(0, 2), int(0, 2), uint(8, 1), uint(0, 1));
-  return message(parameter.discipline, [identification, grid, product, representation, section(6, uint(255, 1)), section(7, packBits(packed, 8))]);
+  let data = packedBySize.get(points);
+  if (!data) {
+    data = packBits(Array.from({ length: points }, (_, i) => i % 12), bits);
+    packedBySize.set(points, data);
+  }
+  const representation = section(5, uint(points, 4), uint(0, 2), float32(base), int(0, 2), int(0, 2), uint(bits, 1), uint(0, 1));
+  return message(parameter.discipline, [identification, grid, product, representation, section(6, uint(255, 1)), section(7, data)]);
 }
 
 /** A forecast file of several fields and its inventory, as wgrib2 -s writes it. */

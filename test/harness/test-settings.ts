@@ -9,6 +9,8 @@ export interface TestSettingsOptions {
   storage?: 'local' | 's3';
   /** Extra config merged over the test stack's (e.g. fleet, schedules). */
   config?: Record<string, unknown>;
+  /** A database of the test's own (isolatedDatabaseUrl()) instead of the shared one. */
+  databaseUrl?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export function testSettings(options: TestSettingsOptions = {}): Settings {
     // Many cloud workers run side by side in one test run; each gets a free port.
     metrics: { port: 0 },
     temporal: { address: stack.temporalAddress, namespace: testNamespace() },
-    postgres: { url: stack.databaseUrl, poolSize: 2 },
+    postgres: { url: options.databaseUrl ?? stack.databaseUrl, poolSize: 2 },
     storage:
       options.storage === 's3'
         ? {

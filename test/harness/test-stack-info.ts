@@ -6,6 +6,8 @@ export interface TestStackInfo {
   /** One per jest worker; see testNamespace(). */
   namespaces: string[];
   databaseUrl: string;
+  /** A migrated database no one connects to, copied by isolatedDatabaseUrl(). */
+  templateDatabase: string;
   s3: { endpoint: string; bucket: string; region: string; accessKey: string; secretKey: string };
   workflowBundlePath: string;
   toolsDir: string;

@@ -8,6 +8,7 @@ import { ingestCycle, ingestProgressQuery } from '../../workflows/ingest-cycle';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { forecastFile, NoaaMirror } from '../harness/noaa-mirror';
 import { cleanEnv, runCli, startCli } from '../harness/run-cli';
+import { isolatedDatabaseUrl } from '../harness/isolated-database';
 import { testSettings } from '../harness/test-settings';
 import { startTestWorkers, testClient, testLog } from '../harness/test-workers';
 
@@ -37,29 +38,26 @@ async function hrrrMirror(mirror: NoaaMirror, cycles: Date[], hours: number): Pr
 describe('ingest through the CLI, on Schedules, and across a killed worker', () => {
   const mirror = new NoaaMirror();
   let pool: Pool;
+  /** Each test gets a database of its own: other files ingest and purge beside it. */
+  let databaseUrl: string;
   let workers: RunningWorkers | undefined;
   let client: Client | undefined;
 
-  beforeAll(() => {
-    pool = new Pool({ connectionString: testSettings().postgres.url, max: 2 });
+  beforeEach(async () => {
+    databaseUrl = await isolatedDatabaseUrl();
+    pool = new Pool({ connectionString: databaseUrl, max: 2 });
   });
-  afterAll(async () => {
-    mirror.close();
-    await pool.end();
-  });
+  afterAll(() => mirror.close());
   afterEach(async () => {
     await workers?.shutdown();
     await client?.connection.close();
+    await pool.end();
     workers = undefined;
     client = undefined;
   });
 
-  async function reset(source: string): Promise<void> {
-    for (const table of ['weather_fields', 'ingest_state', 'weather_cycles']) await pool.query(`DELETE FROM ${table} WHERE source = $1`, [source]);
-  }
-
   function hrrrSettings(bucket: string, hours: number, lookbackHours: number, extra: Record<string, unknown> = {}): Settings {
-    return testSettings({
+    return testSettings({ databaseUrl,
       config: {
         ingest: {
           noaa: mirror.endpointConfig(),
@@ -76,7 +74,6 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
     const newest = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
     const bucket = await hrrrMirror(mirror, [0, 1, 2].map((back) => new Date(newest.getTime() - back * HOUR_MS)), 2);
     const settings = hrrrSettings(bucket, 2, 1);
-    await reset('hrrr');
     workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
 
     const run = await runCli(['--config', settings.file!, 'ingest', 'run', '--models', 'hrrr', '--once', '--json'], cleanEnv());
@@ -108,7 +105,7 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
   });
 
   it('puts each enabled source and the purge on a Schedule when ingest.enabled', async () => {
-    const settings = testSettings({ config: { ingest: { enabled: true, sources: { gfs: {}, mrms: { pollIntervalSeconds: 300 }, hrrr: { enabled: false } } }, purge: { every: '6h' } } });
+    const settings = testSettings({ databaseUrl, config: { ingest: { enabled: true, sources: { gfs: {}, mrms: { pollIntervalSeconds: 300 }, hrrr: { enabled: false } } }, purge: { every: '6h' } } });
     client = await testClient(settings);
     const desired = desiredSchedules(settings);
     expect(Object.keys(desired).sort()).toEqual(['ingest-gfs', 'ingest-mrms', 'purge-weather']);
@@ -133,7 +130,6 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
     const hours = 12;
     const bucket = await hrrrMirror(mirror, cycles, hours);
     const settings = hrrrSettings(bucket, hours, 2, { parallelism: 1 });
-    await reset('hrrr');
     // The cloud worker that will die runs as its own process: SIGKILL leaves its activity unreported.
     const doomed = await startCli(['--config', settings.file!, '--log-level', 'info', 'worker', '--role', 'cloud'], cleanEnv(), /cloud worker polling/);
     try {

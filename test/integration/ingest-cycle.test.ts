@@ -9,6 +9,7 @@ import { ingestCycle, type IngestCycleResult } from '../../workflows/ingest-cycl
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { forecastFile, NoaaMirror, type FieldSpec } from '../harness/noaa-mirror';
 import { recordHistory } from '../harness/record-history';
+import { isolatedDatabaseUrl } from '../harness/isolated-database';
 import { testSettings } from '../harness/test-settings';
 import { startTestWorkers, testClient } from '../harness/test-workers';
 
@@ -35,19 +36,20 @@ const gfsKey = (cycle: Date, hour: number) => {
 describe('ingestCycle (real Temporal, Postgres, S3 mirror of NOAA\'s layout)', () => {
   const mirror = new NoaaMirror();
   let pool: Pool;
+  /** Each test gets a database of its own: other files ingest and purge beside it. */
+  let databaseUrl: string;
   let workers: RunningWorkers | undefined;
   let client: Client | undefined;
 
-  beforeAll(() => {
-    pool = new Pool({ connectionString: testSettings().postgres.url, max: 2 });
+  beforeEach(async () => {
+    databaseUrl = await isolatedDatabaseUrl();
+    pool = new Pool({ connectionString: databaseUrl, max: 2 });
   });
-  afterAll(async () => {
-    mirror.close();
-    await pool.end();
-  });
+  afterAll(() => mirror.close());
   afterEach(async () => {
     await workers?.shutdown();
     await client?.connection.close();
+    await pool.end();
     workers = undefined;
     client = undefined;
   });
@@ -62,8 +64,7 @@ describe('ingestCycle (real Temporal, Postgres, S3 mirror of NOAA\'s layout)', (
         await mirror.put(bucket, `${gfsKey(cycle, hour)}.idx`, idx);
       }
     }
-    // A source id per test keeps catalog rows apart: the tests share one database.
-    const settings = testSettings({
+    const settings = testSettings({ databaseUrl,
       config: {
         ingest: {
           noaa: mirror.endpointConfig(),
@@ -72,9 +73,6 @@ describe('ingestCycle (real Temporal, Postgres, S3 mirror of NOAA\'s layout)', (
         },
       },
     });
-    await pool.query("DELETE FROM weather_fields WHERE source = 'gfs'");
-    await pool.query("DELETE FROM ingest_state WHERE source = 'gfs'");
-    await pool.query("DELETE FROM weather_cycles WHERE source = 'gfs'");
     return { bucket, settings, source: 'gfs' };
   }
 

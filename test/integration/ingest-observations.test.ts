@@ -10,6 +10,7 @@ import type { RunningWorkers } from '../../workers/start-workers';
 import { ingestCycle, type IngestCycleResult } from '../../workflows/ingest-cycle';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { fieldMessage, gzipped, NoaaMirror } from '../harness/noaa-mirror';
+import { isolatedDatabaseUrl } from '../harness/isolated-database';
 import { testSettings } from '../harness/test-settings';
 import { startTestWorkers, testClient } from '../harness/test-workers';
 import { testStack } from '../harness/test-stack-info';
@@ -22,25 +23,25 @@ const goesKey = (band: string, start: string, end: string) => `ABI-L2-CMIPC/2024
 describe('ingestCycle for observations: MRMS (gzipped GRIB2) and GOES (NetCDF-4 through h5wasm)', () => {
   const mirror = new NoaaMirror();
   let pool: Pool;
+  /** Each test gets a database of its own: other files ingest and purge beside it. */
+  let databaseUrl: string;
   let workers: RunningWorkers | undefined;
   let client: Client | undefined;
 
-  beforeAll(() => {
-    pool = new Pool({ connectionString: testSettings().postgres.url, max: 2 });
+  beforeEach(async () => {
+    databaseUrl = await isolatedDatabaseUrl();
+    pool = new Pool({ connectionString: databaseUrl, max: 2 });
   });
-  afterAll(async () => {
-    mirror.close();
-    await pool.end();
-  });
+  afterAll(() => mirror.close());
   afterEach(async () => {
     await workers?.shutdown();
     await client?.connection.close();
+    await pool.end();
     workers = undefined;
     client = undefined;
   });
 
   async function run(settings: Settings, source: string): Promise<IngestCycleResult> {
-    for (const table of ['weather_fields', 'ingest_state', 'weather_cycles']) await pool.query(`DELETE FROM ${table} WHERE source = $1`, [source]);
     workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
     client = await testClient(settings);
     return client.workflow.execute(ingestCycle, { taskQueue: CONTROL_QUEUE, workflowId: `ingest-${source}-${Date.now()}`, args: [{ source, now: NOW }] });
@@ -57,7 +58,7 @@ describe('ingestCycle for observations: MRMS (gzipped GRIB2) and GOES (NetCDF-4 
     await mirror.put(bucket, mrmsKey('PrecipRate', '00.00', '120000'), Buffer.from('not gzip at all'));
     // Another product in the same bucket: listed under its own prefix only, never fetched.
     await mirror.put(bucket, mrmsKey('EchoTop_18', '00.00', '120000'), gzipped(fieldMessage(field, new Date('2024-05-01T12:00:00Z'), 0)));
-    const settings = testSettings({ config: { ingest: { noaa: mirror.endpointConfig(), sources: { mrms: { bucket } } } } });
+    const settings = testSettings({ databaseUrl, config: { ingest: { noaa: mirror.endpointConfig(), sources: { mrms: { bucket } } } } });
 
     const result = await run(settings, 'mrms');
     expect(result).toMatchObject({ ingested: 4, fields: 4, failed: [] });
@@ -79,7 +80,7 @@ describe('ingestCycle for observations: MRMS (gzipped GRIB2) and GOES (NetCDF-4 
     await mirror.put(bucket, goesKey('C08', '20241221201170', '20241221203543'), Buffer.from('CDF\x01 a NetCDF-3 file'));
     // Band 7 is not configured: listed, ignored.
     await mirror.put(bucket, goesKey('C07', '20241221201170', '20241221203543'), fs.readFileSync(made));
-    const settings = testSettings({ config: { ingest: { noaa: mirror.endpointConfig(), sources: { goes16: { bucket } } } } });
+    const settings = testSettings({ databaseUrl, config: { ingest: { noaa: mirror.endpointConfig(), sources: { goes16: { bucket } } } } });
 
     const result = await run(settings, 'goes16');
     expect(result).toMatchObject({ ingested: 1, failed: [] });

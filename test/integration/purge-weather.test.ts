@@ -11,6 +11,7 @@ import { purgeWeather } from '../../workflows/purge-weather';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { forecastFile, NoaaMirror } from '../harness/noaa-mirror';
 import { recordHistory } from '../harness/record-history';
+import { isolatedDatabaseUrl } from '../harness/isolated-database';
 import { testSettings } from '../harness/test-settings';
 import { startTestWorkers, testClient } from '../harness/test-workers';
 
@@ -27,19 +28,20 @@ const key = (cycle: Date, hour: number) => {
 describe('purgeWeather (real Temporal, Postgres, object storage)', () => {
   const mirror = new NoaaMirror();
   let pool: Pool;
+  /** Each test gets a database of its own: other files ingest and purge beside it. */
+  let databaseUrl: string;
   let workers: RunningWorkers | undefined;
   let client: Client | undefined;
 
-  beforeAll(() => {
-    pool = new Pool({ connectionString: testSettings().postgres.url, max: 2 });
+  beforeEach(async () => {
+    databaseUrl = await isolatedDatabaseUrl();
+    pool = new Pool({ connectionString: databaseUrl, max: 2 });
   });
-  afterAll(async () => {
-    mirror.close();
-    await pool.end();
-  });
+  afterAll(() => mirror.close());
   afterEach(async () => {
     await workers?.shutdown();
     await client?.connection.close();
+    await pool.end();
     workers = undefined;
     client = undefined;
   });
@@ -55,7 +57,7 @@ describe('purgeWeather (real Temporal, Postgres, object storage)', () => {
     }
     // The 2024-05-02 00z cycle lacks f006: incomplete.
     await mirror.delete(bucket, key(CYCLES[2]!, 6));
-    const settings = testSettings({
+    const settings = testSettings({ databaseUrl,
       config: {
         ingest: {
           noaa: mirror.endpointConfig(),
@@ -64,7 +66,6 @@ describe('purgeWeather (real Temporal, Postgres, object storage)', () => {
         purge: { keepCompleteCycles: 1, batchSize: 2 },
       },
     });
-    for (const table of ['weather_fields', 'ingest_state', 'weather_cycles']) await pool.query(`DELETE FROM ${table} WHERE source = 'gfs'`);
     workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
     client = await testClient(settings);
     const ingested = await client.workflow.execute(ingestCycle, { taskQueue: CONTROL_QUEUE, workflowId: `purge-setup-${Date.now()}`, args: [{ source: 'gfs', now: '2024-05-02T06:00:00Z' }] });
@@ -100,11 +101,10 @@ describe('purgeWeather (real Temporal, Postgres, object storage)', () => {
   });
 
   it('keeps the catalog row of an object that fails to delete, and deletes it on the next run', async () => {
-    const settings = testSettings();
+    const settings = testSettings({ databaseUrl });
     const local = new LocalObjectStore(settings.paths.objectsDir);
     const cycle = new Date('2023-01-01T00:00:00Z');
     const keys = ['grids/purgetest/2023010100/a.grib2', 'grids/purgetest/2023010100/b.grib2'];
-    await pool.query("DELETE FROM weather_fields WHERE source = 'purgetest'");
     for (const storageKey of keys) {
       await local.put(storageKey, 'GRIB');
       await pool.query(
