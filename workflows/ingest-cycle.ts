@@ -1,6 +1,5 @@
 import {
   ApplicationFailure,
-  ChildWorkflowFailure,
   continueAsNew,
   defineQuery,
   executeChild,
@@ -26,6 +25,8 @@ export interface IngestCycleInput {
   readonly now?: string;
   /** Totals of the runs this one continues. */
   readonly carried?: IngestCycleTotals;
+  /** Epoch ms the first of the continued runs started, for the duration metric. */
+  readonly startedAt?: number;
 }
 
 export interface IngestCycleTotals {
@@ -82,7 +83,7 @@ export async function ingestCycle(input: IngestCycleInput): Promise<IngestCycleR
     { key: SLUICE_KIND, value: 'ingest' },
     { key: SLUICE_SOURCE, value: input.source },
   ]);
-  const started = Date.now();
+  const started = input.startedAt ?? Date.now();
   const now = input.now ?? new Date(workflowInfo().runStartTime).toISOString();
   let progress: IngestProgress = { source: input.source, phase: 'planning', planned: 0, done: 0, ingested: 0, quarantined: 0, failed: 0 };
   setHandler(ingestProgressQuery, () => progress);
@@ -102,7 +103,7 @@ export async function ingestCycle(input: IngestCycleInput): Promise<IngestCycleR
   });
 
   if (remaining.length > batch.length) {
-    await continueAsNew<typeof ingestCycle>({ source: input.source, now, carried: totals });
+    await continueAsNew<typeof ingestCycle>({ source: input.source, now, carried: totals, startedAt: started });
   }
 
   progress = { ...progress, phase: 'finishing' };
@@ -149,13 +150,12 @@ function messageOfFailure(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The activity's own failure inside child → activity failure wrappers. */
+/** The activity's own failure, inside the child workflow and activity failures that wrap it. */
 function rootCause(err: unknown): ApplicationFailure | undefined {
   let current: unknown = err;
   while (current instanceof Error) {
     if (current instanceof ApplicationFailure) return current;
-    if (current instanceof ChildWorkflowFailure || 'cause' in current) current = (current as { cause?: unknown }).cause;
-    else return undefined;
+    current = current.cause;
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import { quickLookPng } from '../formats/goes/quick-look';
 import { readGoesCmi } from '../formats/goes/read-goes-cmi';
 import { IngestFileError } from './errors';
 import { parseGoesKey } from './goes-key';
-import type { FileOutcome, IngestIo } from './ingest-model-file';
+import type { FileOutcome, IngestIo } from './ingest-io';
 import type { IngestTask } from './ingest-task';
 import type { GoesSource } from './sources';
 import { stagingFile } from './staging';

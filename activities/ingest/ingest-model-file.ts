@@ -1,29 +1,13 @@
 import fs from 'node:fs';
 import { listGribMessages, namedBytes, readGribMessages, type GribMessage } from '../formats/grib2';
-import type { ObjectStore } from '../storage/object-store';
 import { IngestFileError } from './errors';
 import { byteRangesFor, parseGribIndex, GribIndexError, type ByteRange, type GribIndexEntry } from './grib-index';
 import type { CatalogRow } from './ingest-store';
+import type { FileOutcome, IngestIo } from './ingest-io';
 import type { IngestTask } from './ingest-task';
-import type { SourceBuckets } from './source-bucket';
 import type { GribParameter, ModelSource } from './sources';
 import { fieldForecastHour, modelFieldKey, storeGribField } from './store-grib-field';
 import { stagingFile } from './staging';
-
-/** What the file activities share: where to read, where to write, and how to say they are alive. */
-export interface IngestIo {
-  readonly store: ObjectStore;
-  readonly buckets: SourceBuckets;
-  /** Where whole files are staged; one fresh file per download, removed afterwards. */
-  readonly workDir: string;
-  /** Called between steps, so a worker that died is noticed within the heartbeat timeout. */
-  readonly heartbeat: (progress?: unknown) => void;
-}
-
-export interface FileOutcome {
-  readonly fields: CatalogRow[];
-  readonly bytesFetched: number;
-}
 
 /** An NCEP inventory is ~100 bytes a field; 16 MiB is far beyond any real one. */
 const MAX_INDEX_BYTES = 16 * 1024 ** 2;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { readGribMessages } from '../formats/grib2';
 import { IngestFileError } from './errors';
-import type { FileOutcome, IngestIo } from './ingest-model-file';
+import type { FileOutcome, IngestIo } from './ingest-io';
 import type { CatalogRow } from './ingest-store';
 import type { IngestTask } from './ingest-task';
 import { parseMrmsKey } from './mrms-key';

@@ -27,17 +27,11 @@ import { ingestCycle } from '../../workflows/ingest-cycle';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import globalSetup from '../harness/global-setup';
 import globalTeardown from '../harness/global-teardown';
-import { fieldMessage, forecastFile, NoaaMirror, type FieldSpec } from '../harness/noaa-mirror';
+import { fieldMessage, forecastFile, GFS_FIELDS, gfsKey, NoaaMirror, type FieldSpec } from '../harness/noaa-mirror';
 import { testSettings } from '../harness/test-settings';
 import { startTestWorkers, testClient } from '../harness/test-workers';
 
-const WANTED: FieldSpec[] = [
-  { shortName: 'TMP', level: '2 m above ground' },
-  { shortName: 'UGRD', level: '10 m above ground' },
-  { shortName: 'VGRD', level: '10 m above ground' },
-  { shortName: 'PRMSL', level: 'mean sea level' },
-  { shortName: 'HGT', level: '500 mb' },
-];
+const WANTED = GFS_FIELDS;
 const CYCLE = new Date('2024-05-01T00:00:00Z');
 const NOW = '2024-05-01T23:00:00Z';
 
@@ -53,7 +47,6 @@ async function main(): Promise<void> {
   }
 }
 
-const gfsKey = (hour: number) => `gfs.20240501/00/atmos/gfs.t00z.pgrb2.0p25.f${String(hour).padStart(3, '0')}`;
 
 function gfsSettings(bucket: string, mirror: NoaaMirror, hours: number): Settings {
   return testSettings({
@@ -91,15 +84,14 @@ async function bytesFetched(mirror: NoaaMirror): Promise<void> {
   while (filler.length < 115) filler.push({ shortName: 'RH', level: 'surface' });
   const fields = [...filler.slice(0, 40), WANTED[0]!, ...filler.slice(40, 80), ...WANTED.slice(1, 3), ...filler.slice(80), ...WANTED.slice(3)];
   const big = bigForecastFile(fields);
-  await mirror.put(bucket, gfsKey(0), big.grib);
-  await mirror.put(bucket, `${gfsKey(0)}.idx`, big.idx);
+  await mirror.putForecast(bucket, gfsKey(CYCLE, 0), big);
 
   const settings = gfsSettings(bucket, mirror, 1);
   await resetCatalog(settings);
   const workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
   try {
     const { result, ms } = await runCycle(settings, 'bench-bytes');
-    const whole = await timeWholeDownload(mirror, bucket, gfsKey(0), settings);
+    const whole = await timeWholeDownload(mirror, bucket, gfsKey(CYCLE, 0), settings);
     console.log(`file: ${fields.length} fields, ${big.grib.length} bytes; configured: ${WANTED.length} fields`);
     console.log(`ingestCycle with .idx ranges: fetched ${result.bytesFetched} bytes (.idx included) in ${ms.toFixed(0)} ms (plan, fetch, decode, store, catalog)`);
     console.log(`whole-file GetObject to disk:  ${big.grib.length} bytes in ${whole.toFixed(0)} ms (download only)`);
@@ -133,9 +125,7 @@ async function filesPerSecond(mirror: NoaaMirror): Promise<void> {
   const hours = 100;
   const bucket = await mirror.createBucket('bench-gfs-many');
   for (let hour = 0; hour < hours; hour++) {
-    const file = forecastFile(WANTED, CYCLE, hour);
-    await mirror.put(bucket, gfsKey(hour), file.grib);
-    await mirror.put(bucket, `${gfsKey(hour)}.idx`, file.idx);
+    await mirror.putForecast(bucket, gfsKey(CYCLE, hour), forecastFile(WANTED, CYCLE, hour));
   }
   const settings = gfsSettings(bucket, mirror, hours);
   const workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
@@ -173,7 +163,7 @@ async function plainLoop(settings: Settings, hours: number, concurrency: number)
     const lane = async () => {
       while (next < hours) {
         const hour = next++;
-        const object = listed.get(gfsKey(hour))!;
+        const object = listed.get(gfsKey(CYCLE, hour))!;
         const task = { ...object, cycle: CYCLE.toISOString(), forecastHour: hour, indexKey: `${object.key}.idx` };
         const outcome = await ingestModelFile({ store, buckets, workDir: settings.paths.ingestWorkDir, heartbeat: () => {} }, source, task);
         await recordIngested(pool, { source: 'gfs', key: object.key, etag: object.etag, size: object.size, cycle: CYCLE, workflowId: 'plain-loop' }, outcome.fields, outcome.bytesFetched);

@@ -34,6 +34,28 @@ export interface FieldSpec {
   level: string;
 }
 
+/** The fields GFS ingests by default (activities/ingest/sources.ts). */
+export const GFS_FIELDS: FieldSpec[] = [
+  { shortName: 'TMP', level: '2 m above ground' },
+  { shortName: 'UGRD', level: '10 m above ground' },
+  { shortName: 'VGRD', level: '10 m above ground' },
+  { shortName: 'PRMSL', level: 'mean sea level' },
+  { shortName: 'HGT', level: '500 mb' },
+];
+
+const hh = (cycle: Date) => String(cycle.getUTCHours()).padStart(2, '0');
+const yyyymmdd = (cycle: Date) => cycle.toISOString().slice(0, 10).replace(/-/g, '');
+
+/** NOAA's GFS key: gfs.20240501/12/atmos/gfs.t12z.pgrb2.0p25.f006 */
+export function gfsKey(cycle: Date, hour: number): string {
+  return `gfs.${yyyymmdd(cycle)}/${hh(cycle)}/atmos/gfs.t${hh(cycle)}z.pgrb2.0p25.f${String(hour).padStart(3, '0')}`;
+}
+
+/** NOAA's HRRR key: hrrr.20240501/conus/hrrr.t12z.wrfsfcf06.grib2 */
+export function hrrrKey(cycle: Date, hour: number): string {
+  return `hrrr.${yyyymmdd(cycle)}/conus/hrrr.t${hh(cycle)}z.wrfsfcf${String(hour).padStart(2, '0')}.grib2`;
+}
+
 /** Packed values are the same for every field of a size; packing a big grid once is enough. */
 const packedBySize = new Map<number, Buffer>();
 
@@ -103,6 +125,12 @@ export class NoaaMirror {
 
   async put(bucket: string, key: string, body: Buffer | string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  }
+
+  /** A forecast file and its .idx inventory beside it, as NCEP publishes them. */
+  async putForecast(bucket: string, key: string, file: { grib: Buffer; idx: string }): Promise<void> {
+    await this.put(bucket, key, file.grib);
+    await this.put(bucket, `${key}.idx`, file.idx);
   }
 
   async delete(bucket: string, key: string): Promise<void> {

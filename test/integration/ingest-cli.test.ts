@@ -1,64 +1,36 @@
-import type { Client } from '@temporalio/client';
-import { Pool } from 'pg';
 import { desiredSchedules } from '../../clients/schedules/desired-schedules';
 import { reconcileSchedules } from '../../clients/schedules/reconcile';
 import type { Settings } from '../../infra/config/load-config';
-import type { RunningWorkers } from '../../workers/start-workers';
 import { ingestCycle, ingestProgressQuery } from '../../workflows/ingest-cycle';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
-import { forecastFile, NoaaMirror } from '../harness/noaa-mirror';
+import { forecastFile, hrrrKey, NoaaMirror } from '../harness/noaa-mirror';
 import { cleanEnv, runCli, startCli } from '../harness/run-cli';
-import { isolatedDatabaseUrl } from '../harness/isolated-database';
-import { testSettings } from '../harness/test-settings';
-import { startTestWorkers, testClient, testLog } from '../harness/test-workers';
+import { useWeatherTest } from '../harness/weather-test';
+import { testLog } from '../harness/test-workers';
 
 const FIELDS = [
   { shortName: 'TMP', level: '2 m above ground' },
   { shortName: 'UGRD', level: '10 m above ground' },
 ];
 const HOUR_MS = 3_600_000;
-const hrrrKey = (cycle: Date, hour: number) => {
-  const hh = String(cycle.getUTCHours()).padStart(2, '0');
-  return `hrrr.${cycle.toISOString().slice(0, 10).replace(/-/g, '')}/conus/hrrr.t${hh}z.wrfsfcf${String(hour).padStart(2, '0')}.grib2`;
-};
 
 /** HRRR-shaped files for `cycles`, forecast hours 0..hours-1, in a fresh mirror bucket. */
 async function hrrrMirror(mirror: NoaaMirror, cycles: Date[], hours: number): Promise<string> {
   const bucket = await mirror.createBucket('hrrr-mirror');
   for (const cycle of cycles) {
     for (let hour = 0; hour < hours; hour++) {
-      const file = forecastFile(FIELDS, cycle, hour);
-      await mirror.put(bucket, hrrrKey(cycle, hour), file.grib);
-      await mirror.put(bucket, `${hrrrKey(cycle, hour)}.idx`, file.idx);
+      await mirror.putForecast(bucket, hrrrKey(cycle, hour), forecastFile(FIELDS, cycle, hour));
     }
   }
   return bucket;
 }
 
 describe('ingest through the CLI, on Schedules, and across a killed worker', () => {
-  const mirror = new NoaaMirror();
-  let pool: Pool;
-  /** Each test gets a database of its own: other files ingest and purge beside it. */
-  let databaseUrl: string;
-  let workers: RunningWorkers | undefined;
-  let client: Client | undefined;
-
-  beforeEach(async () => {
-    databaseUrl = await isolatedDatabaseUrl();
-    pool = new Pool({ connectionString: databaseUrl, max: 2 });
-  });
-  afterAll(() => mirror.close());
-  afterEach(async () => {
-    await workers?.shutdown();
-    await client?.connection.close();
-    await pool.end();
-    workers = undefined;
-    client = undefined;
-  });
+  const t = useWeatherTest();
+  const { mirror } = t;
 
   function hrrrSettings(bucket: string, hours: number, lookbackHours: number, extra: Record<string, unknown> = {}): Settings {
-    return testSettings({ databaseUrl,
-      config: {
+    return t.settings({
         ingest: {
           noaa: mirror.endpointConfig(),
           heartbeatTimeout: '2s',
@@ -66,7 +38,7 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
           sources: { hrrr: { bucket, forecastHours: { start: 0, end: hours - 1, step: 1 }, extendedForecastHours: { cycles: [], end: hours - 1 }, parameters: FIELDS, delayHours: 0, lookbackHours } },
         },
       },
-    });
+    );
   }
 
   it('`sluice ingest run --once` ingests with progress, `ingest status` reports it, `purge plan` deletes nothing', async () => {
@@ -74,7 +46,7 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
     const newest = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
     const bucket = await hrrrMirror(mirror, [0, 1, 2].map((back) => new Date(newest.getTime() - back * HOUR_MS)), 2);
     const settings = hrrrSettings(bucket, 2, 1);
-    workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
+    await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
 
     const run = await runCli(['--config', settings.file!, 'ingest', 'run', '--models', 'hrrr', '--once', '--json'], cleanEnv());
     expect(run.stderr).not.toMatch(/error/i);
@@ -105,8 +77,8 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
   });
 
   it('puts each enabled source and the purge on a Schedule when ingest.enabled', async () => {
-    const settings = testSettings({ databaseUrl, config: { ingest: { enabled: true, sources: { gfs: {}, mrms: { pollIntervalSeconds: 300 }, hrrr: { enabled: false } } }, purge: { every: '6h' } } });
-    client = await testClient(settings);
+    const settings = t.settings({ ingest: { enabled: true, sources: { gfs: {}, mrms: { pollIntervalSeconds: 300 }, hrrr: { enabled: false } } }, purge: { every: '6h' } } );
+    const client = await t.client(settings);
     const desired = desiredSchedules(settings);
     expect(Object.keys(desired).sort()).toEqual(['ingest-gfs', 'ingest-mrms', 'purge-weather']);
     try {
@@ -133,8 +105,8 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
     // The cloud worker that will die runs as its own process: SIGKILL leaves its activity unreported.
     const doomed = await startCli(['--config', settings.file!, '--log-level', 'info', 'worker', '--role', 'cloud'], cleanEnv(), /cloud worker polling/);
     try {
-      workers = await startTestWorkers(settings, [{ role: 'control' }]);
-      client = await testClient(settings);
+      await t.startWorkers(settings, [{ role: 'control' }]);
+      const client = await t.client(settings);
       const handle = await client.workflow.start(ingestCycle, { taskQueue: CONTROL_QUEUE, workflowId: `ingest-kill-${Date.now()}`, args: [{ source: 'hrrr', now: '2024-05-01T12:30:00Z' }] });
       for (;;) {
         const progress = await handle.query(ingestProgressQuery).catch(() => undefined);
@@ -151,20 +123,16 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
 
       doomed.child.kill('SIGKILL');
       await doomed.exited;
-      const rescue = await startTestWorkers(settings, [{ role: 'cloud' }]);
-      try {
-        expect(await handle.result()).toMatchObject({ ingested: 2 * hours, fields: 2 * hours * 2, quarantined: [], failed: [] });
-      } finally {
-        await rescue.shutdown();
-      }
+      await t.startWorkers(settings, [{ role: 'cloud' }]);
+      expect(await handle.result()).toMatchObject({ ingested: 2 * hours, fields: 2 * hours * 2, quarantined: [], failed: [] });
     } finally {
       doomed.child.kill('SIGKILL');
     }
-    const fields = await pool.query("SELECT count(*)::int AS n, count(DISTINCT storage_key)::int AS keys FROM weather_fields WHERE source = 'hrrr'");
+    const fields = await t.pool().query("SELECT count(*)::int AS n, count(DISTINCT storage_key)::int AS keys FROM weather_fields WHERE source = 'hrrr'");
     expect(fields.rows[0]).toEqual({ n: 2 * hours * 2, keys: 2 * hours * 2 });
-    const state = await pool.query("SELECT count(*)::int AS n FROM ingest_state WHERE source = 'hrrr' AND status = 'ingested'");
+    const state = await t.pool().query("SELECT count(*)::int AS n FROM ingest_state WHERE source = 'hrrr' AND status = 'ingested'");
     expect(state.rows[0].n).toBe(2 * hours);
-    const complete = await pool.query("SELECT cycle, complete FROM weather_cycles WHERE source = 'hrrr' ORDER BY cycle");
+    const complete = await t.pool().query("SELECT cycle, complete FROM weather_cycles WHERE source = 'hrrr' ORDER BY cycle");
     expect(complete.rows.map((row) => [row.cycle.toISOString(), row.complete])).toEqual([
       ['2024-05-01T11:00:00.000Z', true],
       ['2024-05-01T12:00:00.000Z', true],

@@ -1,18 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { Pool } from 'pg';
 import sharp from 'sharp';
 import { projectRoot } from '../../infra/project-root';
 import type { Settings } from '../../infra/config/load-config';
-import type { RunningWorkers } from '../../workers/start-workers';
 import { ingestCycle, type IngestCycleResult } from '../../workflows/ingest-cycle';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
-import { fieldMessage, gzipped, NoaaMirror } from '../harness/noaa-mirror';
-import { isolatedDatabaseUrl } from '../harness/isolated-database';
-import { testSettings } from '../harness/test-settings';
-import { startTestWorkers, testClient } from '../harness/test-workers';
+import { useWeatherTest } from '../harness/weather-test';
+import { fieldMessage, gzipped } from '../harness/noaa-mirror';
 import { testStack } from '../harness/test-stack-info';
 
 const NOW = '2024-05-01T13:10:00.000Z';
@@ -21,29 +16,12 @@ const mrmsKey = (product: string, level: string, stamp: string) => `CONUS/${prod
 const goesKey = (band: string, start: string, end: string) => `ABI-L2-CMIPC/2024/122/12/OR_ABI-L2-CMIPC-M6${band}_G16_s${start}_e${end}_c${end}.nc`;
 
 describe('ingestCycle for observations: MRMS (gzipped GRIB2) and GOES (NetCDF-4 through h5wasm)', () => {
-  const mirror = new NoaaMirror();
-  let pool: Pool;
-  /** Each test gets a database of its own: other files ingest and purge beside it. */
-  let databaseUrl: string;
-  let workers: RunningWorkers | undefined;
-  let client: Client | undefined;
-
-  beforeEach(async () => {
-    databaseUrl = await isolatedDatabaseUrl();
-    pool = new Pool({ connectionString: databaseUrl, max: 2 });
-  });
-  afterAll(() => mirror.close());
-  afterEach(async () => {
-    await workers?.shutdown();
-    await client?.connection.close();
-    await pool.end();
-    workers = undefined;
-    client = undefined;
-  });
+  const t = useWeatherTest();
+  const { mirror } = t;
 
   async function run(settings: Settings, source: string): Promise<IngestCycleResult> {
-    workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
-    client = await testClient(settings);
+    await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
+    const client = await t.client(settings);
     return client.workflow.execute(ingestCycle, { taskQueue: CONTROL_QUEUE, workflowId: `ingest-${source}-${Date.now()}`, args: [{ source, now: NOW }] });
   }
 
@@ -58,7 +36,7 @@ describe('ingestCycle for observations: MRMS (gzipped GRIB2) and GOES (NetCDF-4 
     await mirror.put(bucket, mrmsKey('PrecipRate', '00.00', '120000'), Buffer.from('not gzip at all'));
     // Another product in the same bucket: listed under its own prefix only, never fetched.
     await mirror.put(bucket, mrmsKey('EchoTop_18', '00.00', '120000'), gzipped(fieldMessage(field, new Date('2024-05-01T12:00:00Z'), 0)));
-    const settings = testSettings({ databaseUrl, config: { ingest: { noaa: mirror.endpointConfig(), sources: { mrms: { bucket } } } } });
+    const settings = t.settings({ ingest: { noaa: mirror.endpointConfig(), sources: { mrms: { bucket } } } } );
 
     const result = await run(settings, 'mrms');
     expect(result).toMatchObject({ ingested: 4, fields: 4, failed: [] });
@@ -67,7 +45,7 @@ describe('ingestCycle for observations: MRMS (gzipped GRIB2) and GOES (NetCDF-4 
     expect(result.cycles).toEqual([{ cycle: '2024-05-01T12:00:00.000Z', expected: 4, present: 3, complete: false }]);
     const stored = path.join(settings.paths.objectsDir, 'grids/mrms/2024050112/MergedReflectivityQCComposite_00.50_20240501-122038.grib2');
     expect(fs.readFileSync(stored).subarray(0, 4).toString()).toBe('GRIB');
-    const { rows } = await pool.query("SELECT parameter, level, value_min, value_max FROM weather_fields WHERE source = 'mrms' ORDER BY storage_key LIMIT 1");
+    const { rows } = await t.pool().query("SELECT parameter, level, value_min, value_max FROM weather_fields WHERE source = 'mrms' ORDER BY storage_key LIMIT 1");
     expect(rows).toEqual([{ parameter: 'MergedReflectivityQCComposite', level: '00.50', value_min: 100, value_max: 111 }]);
   });
 
@@ -80,12 +58,12 @@ describe('ingestCycle for observations: MRMS (gzipped GRIB2) and GOES (NetCDF-4 
     await mirror.put(bucket, goesKey('C08', '20241221201170', '20241221203543'), Buffer.from('CDF\x01 a NetCDF-3 file'));
     // Band 7 is not configured: listed, ignored.
     await mirror.put(bucket, goesKey('C07', '20241221201170', '20241221203543'), fs.readFileSync(made));
-    const settings = testSettings({ databaseUrl, config: { ingest: { noaa: mirror.endpointConfig(), sources: { goes16: { bucket } } } } });
+    const settings = t.settings({ ingest: { noaa: mirror.endpointConfig(), sources: { goes16: { bucket } } } } );
 
     const result = await run(settings, 'goes16');
     expect(result).toMatchObject({ ingested: 1, failed: [] });
     expect(result.quarantined).toEqual([{ key: goesKey('C08', '20241221201170', '20241221203543'), reason: expect.stringMatching(/classic NetCDF \(version 3\)/) }]);
-    const { rows } = await pool.query("SELECT storage_key, parameter, reference_time, lat_min, lon_max, missing, points, value_min, extra FROM weather_fields WHERE source = 'goes16'");
+    const { rows } = await t.pool().query("SELECT storage_key, parameter, reference_time, lat_min, lon_max, missing, points, value_min, extra FROM weather_fields WHERE source = 'goes16'");
     expect(rows).toHaveLength(1);
     const [row] = rows;
     expect(row).toMatchObject({ storage_key: 'grids/goes16/2024050112/C13_M6_s20240501-120117.nc', parameter: 'C13', missing: 1, points: 1500 });

@@ -1,73 +1,44 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { Pool } from 'pg';
 import { purgeCycle } from '../../activities/purge/purge-cycle';
 import { LocalObjectStore } from '../../activities/storage/local-object-store';
 import type { ObjectStore } from '../../activities/storage/object-store';
-import type { RunningWorkers } from '../../workers/start-workers';
 import { ingestCycle } from '../../workflows/ingest-cycle';
 import { purgeWeather } from '../../workflows/purge-weather';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
-import { forecastFile, NoaaMirror } from '../harness/noaa-mirror';
+import { forecastFile, gfsKey } from '../harness/noaa-mirror';
 import { recordHistory } from '../harness/record-history';
-import { isolatedDatabaseUrl } from '../harness/isolated-database';
-import { testSettings } from '../harness/test-settings';
-import { startTestWorkers, testClient } from '../harness/test-workers';
+import { useWeatherTest } from '../harness/weather-test';
 
 const FIELDS = [
   { shortName: 'TMP', level: '2 m above ground' },
   { shortName: 'PRMSL', level: 'mean sea level' },
 ];
 const CYCLES = ['2024-05-01T00:00:00Z', '2024-05-01T12:00:00Z', '2024-05-02T00:00:00Z'].map((iso) => new Date(iso));
-const key = (cycle: Date, hour: number) => {
-  const hh = String(cycle.getUTCHours()).padStart(2, '0');
-  return `gfs.${cycle.toISOString().slice(0, 10).replace(/-/g, '')}/${hh}/atmos/gfs.t${hh}z.pgrb2.0p25.f${String(hour).padStart(3, '0')}`;
-};
 
 describe('purgeWeather (real Temporal, Postgres, object storage)', () => {
-  const mirror = new NoaaMirror();
-  let pool: Pool;
-  /** Each test gets a database of its own: other files ingest and purge beside it. */
-  let databaseUrl: string;
-  let workers: RunningWorkers | undefined;
-  let client: Client | undefined;
-
-  beforeEach(async () => {
-    databaseUrl = await isolatedDatabaseUrl();
-    pool = new Pool({ connectionString: databaseUrl, max: 2 });
-  });
-  afterAll(() => mirror.close());
-  afterEach(async () => {
-    await workers?.shutdown();
-    await client?.connection.close();
-    await pool.end();
-    workers = undefined;
-    client = undefined;
-  });
+  const t = useWeatherTest();
+  const { mirror } = t;
 
   it('plans, then removes exactly the expired cycles, keeping the newest complete ones and sweeping orphans', async () => {
     const bucket = await mirror.createBucket('gfs-purge');
     for (const cycle of CYCLES) {
       for (const hour of [0, 6]) {
-        const file = forecastFile(FIELDS, cycle, hour);
-        await mirror.put(bucket, key(cycle, hour), file.grib);
-        await mirror.put(bucket, `${key(cycle, hour)}.idx`, file.idx);
+        await mirror.putForecast(bucket, gfsKey(cycle, hour), forecastFile(FIELDS, cycle, hour));
       }
     }
     // The 2024-05-02 00z cycle lacks f006: incomplete.
-    await mirror.delete(bucket, key(CYCLES[2]!, 6));
-    const settings = testSettings({ databaseUrl,
-      config: {
+    await mirror.delete(bucket, gfsKey(CYCLES[2]!, 6));
+    const settings = t.settings({
         ingest: {
           noaa: mirror.endpointConfig(),
           sources: { gfs: { bucket, cycles: [0, 12], forecastHours: { start: 0, end: 6, step: 6 }, parameters: FIELDS, lookbackHours: 36, retentionHours: 48, delayHours: 1 } },
         },
         purge: { keepCompleteCycles: 1, batchSize: 2 },
       },
-    });
-    workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
-    client = await testClient(settings);
+    );
+    await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
+    const client = await t.client(settings);
     const ingested = await client.workflow.execute(ingestCycle, { taskQueue: CONTROL_QUEUE, workflowId: `purge-setup-${Date.now()}`, args: [{ source: 'gfs', now: '2024-05-02T06:00:00Z' }] });
     expect(ingested).toMatchObject({ ingested: 5, notYetPublished: 1 });
     expect(ingested.cycles.map((c) => c.complete)).toEqual([true, true, false]);
@@ -91,9 +62,9 @@ describe('purgeWeather (real Temporal, Postgres, object storage)', () => {
     const run = await client.workflow.execute(purgeWeather, { taskQueue: CONTROL_QUEUE, workflowId: id, args: [{ now }] });
     expect(run).toMatchObject({ deleted: 7, failed: [] });
     expect(run.bytesFreed).toBe(gfs.expired.reduce((sum, c) => sum + c.bytes, 0) + 'orphan'.length);
-    const { rows } = await pool.query("SELECT DISTINCT cycle FROM weather_fields WHERE source = 'gfs'");
+    const { rows } = await t.pool().query("SELECT DISTINCT cycle FROM weather_fields WHERE source = 'gfs'");
     expect(rows.map((row) => row.cycle.toISOString())).toEqual(['2024-05-01T12:00:00.000Z']);
-    const state = await pool.query("SELECT DISTINCT cycle FROM ingest_state WHERE source = 'gfs'");
+    const state = await t.pool().query("SELECT DISTINCT cycle FROM ingest_state WHERE source = 'gfs'");
     expect(state.rows.map((row) => row.cycle.toISOString())).toEqual(['2024-05-01T12:00:00.000Z']);
     expect(fs.existsSync(orphan)).toBe(false);
     expect(fs.readdirSync(path.join(settings.paths.objectsDir, 'grids/gfs/2024050112'))).toHaveLength(4);
@@ -101,13 +72,13 @@ describe('purgeWeather (real Temporal, Postgres, object storage)', () => {
   });
 
   it('keeps the catalog row of an object that fails to delete, and deletes it on the next run', async () => {
-    const settings = testSettings({ databaseUrl });
+    const settings = t.settings();
     const local = new LocalObjectStore(settings.paths.objectsDir);
     const cycle = new Date('2023-01-01T00:00:00Z');
     const keys = ['grids/purgetest/2023010100/a.grib2', 'grids/purgetest/2023010100/b.grib2'];
     for (const storageKey of keys) {
       await local.put(storageKey, 'GRIB');
-      await pool.query(
+      await t.pool().query(
         `INSERT INTO weather_fields (storage_key, source, model, parameter, level, reference_time, forecast_hour, cycle, lat_min, lat_max, lon_min, lon_max, size, sha256, points, missing, source_key)
          VALUES ($1, 'purgetest', 'purgetest', 'TMP', 'surface', $2, 0, $2, 0, 1, 0, 1, 4, '', 1, 0, 'k')`,
         [storageKey, cycle],
@@ -119,14 +90,14 @@ describe('purgeWeather (real Temporal, Postgres, object storage)', () => {
         return { ...result, failed: batch.includes(keys[1]!) ? [{ key: keys[1]!, error: 'simulated: access denied' }] : [] };
       },
     });
-    const first = await purgeCycle({ pool, store: failing, heartbeat: () => {} }, { source: 'purgetest', cycle: cycle.toISOString(), batchSize: 10 });
+    const first = await purgeCycle({ pool: t.pool(), store: failing, heartbeat: () => {} }, { source: 'purgetest', cycle: cycle.toISOString(), batchSize: 10 });
     expect(first).toEqual({ deleted: 1, bytesFreed: 4, failed: [{ key: keys[1], error: 'simulated: access denied' }] });
-    const left = await pool.query("SELECT storage_key FROM weather_fields WHERE source = 'purgetest'");
+    const left = await t.pool().query("SELECT storage_key FROM weather_fields WHERE source = 'purgetest'");
     expect(left.rows).toEqual([{ storage_key: keys[1] }]);
 
-    const second = await purgeCycle({ pool, store: local, heartbeat: () => {} }, { source: 'purgetest', cycle: cycle.toISOString(), batchSize: 10 });
+    const second = await purgeCycle({ pool: t.pool(), store: local, heartbeat: () => {} }, { source: 'purgetest', cycle: cycle.toISOString(), batchSize: 10 });
     expect(second).toEqual({ deleted: 1, bytesFreed: 4, failed: [] });
-    expect((await pool.query("SELECT 1 FROM weather_fields WHERE source = 'purgetest'")).rows).toEqual([]);
+    expect((await t.pool().query("SELECT 1 FROM weather_fields WHERE source = 'purgetest'")).rows).toEqual([]);
     local.close();
   });
 });

@@ -15,6 +15,11 @@ await h5wasm.ready;
 let file;
 try {
   file = new h5wasm.File(workerData.path, 'r');
+  // h5wasm does not throw when HDF5 cannot open a file; it hands back a negative id.
+  if (Number(file.file_id) < 0) {
+    file = undefined;
+    throw new Error('HDF5 cannot open it: the file is damaged or truncated');
+  }
   const cmi = file.get('CMI');
   if (!cmi || cmi.type !== 'Dataset') throw new Error('has no CMI dataset: it is not an ABI L2 CMIP product');
   if (!Array.isArray(cmi.shape) || cmi.shape.length !== 2) throw new Error(`CMI has shape ${JSON.stringify(cmi.shape)}, not rows × columns`);

@@ -17,7 +17,7 @@ export function registerSchedule(program: Command): void {
       try {
         const rows = await listManagedSchedules(client, Object.keys(desiredSchedules(context.settings)));
         if (options.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        if (rows.length === 0) return void process.stdout.write('No schedules; declare them under "schedules:" in sluice.yaml.\n');
+        if (rows.length === 0) return void process.stdout.write('No schedules; declare them under "schedules:" in sluice.yaml, or set ingest.enabled.\n');
         for (const row of rows) {
           const state = row.paused ? `PAUSED${row.note ? ` (${row.note})` : ''}` : 'active';
           process.stdout.write(`${row.name}  ${row.workflow}  ${row.spec}  ${state}  next ${row.nextRun?.toISOString() ?? '-'}  last ${row.lastRun?.toISOString() ?? '-'}\n`);
