@@ -4,6 +4,7 @@
 # belong here, never in tests. The GRIB2 benchmark compares against ecCodes, so the tools it and
 # the file generator need are installed first when missing (Debian packages; needs root).
 set -eu
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 cd "$(dirname "$0")/../.."
 . infra/scripts/ensure-deps.sh
 
