@@ -1,8 +1,10 @@
 import {
   ApplicationFailure,
+  ContinueAsNew,
   continueAsNew,
   defineQuery,
   executeChild,
+  isCancellation,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -84,6 +86,18 @@ export async function ingestCycle(input: IngestCycleInput): Promise<IngestCycleR
     { key: SLUICE_SOURCE, value: input.source },
   ]);
   const started = input.startedAt ?? Date.now();
+  try {
+    return await runCycle(input, started);
+  } catch (err) {
+    // A run that fails as a whole (the plan cannot list the bucket) counts as failed in the metrics.
+    if (!(err instanceof ContinueAsNew) && !isCancellation(err)) {
+      await cloud.recordIngestRun({ source: input.source, status: 'failed', seconds: (Date.now() - started) / 1000 }).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+async function runCycle(input: IngestCycleInput, started: number): Promise<IngestCycleResult> {
   const now = input.now ?? new Date(workflowInfo().runStartTime).toISOString();
   let progress: IngestProgress = { source: input.source, phase: 'planning', planned: 0, done: 0, ingested: 0, quarantined: 0, failed: 0 };
   setHandler(ingestProgressQuery, () => progress);

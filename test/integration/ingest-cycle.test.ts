@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
 import { readGribMessages } from '../../activities/formats/grib2';
 import type { Settings } from '../../infra/config/load-config';
 import { ingestCycle, type IngestCycleResult } from '../../workflows/ingest-cycle';
@@ -101,6 +102,20 @@ describe('ingestCycle (real Temporal, Postgres, S3 mirror of NOAA\'s layout)', (
     const first = await client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
     expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+  });
+
+  it('fails a run for a source config does not know, and counts it as a failed run', async () => {
+    const { settings } = await gfsMirror();
+    const { client } = await ingester(settings);
+    const handle = await client.workflow.start(ingestCycle, { taskQueue: CONTROL_QUEUE, workflowId: `ingest-nope-${Date.now()}`, args: [{ source: 'nope', now: NOW }] });
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const messages: string[] = [];
+    for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
+    expect(messages.join(' | ')).toMatch(/Unknown ingest source "nope".*Known sources: gfs, hrrr/);
+    const history = await handle.fetchHistory();
+    const scheduled = history.events!.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled).toEqual(['planIngest', 'recordIngestRun']);
   });
 
   it('ingests a replaced object again, and only that one', async () => {
