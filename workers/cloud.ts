@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { createIngestActivities } from '../activities/ingest/ingest-activities';
 import { createPurgeActivities } from '../activities/purge/purge-activities';
+import { createRegistryActivities } from '../activities/registry/registry-activities';
 import { createStackCheckActivities } from '../activities/stack-check/stack-check-activities';
 import type { Settings } from '../infra/config/load-config';
 import type { CloudServices } from './services';
@@ -17,6 +18,7 @@ export function createCloudActivities(services: CloudServices, settings: Setting
       workDir: settings.paths.ingestWorkDir,
     }),
     ...createPurgeActivities({ ...services, sources: settings.ingestSources, config: settings.purge }),
+    ...createRegistryActivities({ ...services, prefix: settings.registry.prefix }),
   };
 }
 

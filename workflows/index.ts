@@ -3,3 +3,5 @@ export { stackCheck } from './stack-check';
 export { ingestCycle } from './ingest-cycle';
 export { ingestFile } from './ingest-file';
 export { purgeWeather } from './purge-weather';
+export { publishModel } from './publish-model';
+export { promoteModel, rollbackModel } from './promote-model';

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../../infra/db/transaction';
 
 /**
  * The ingest tables in Postgres (infra/migrations/…_weather-ingest.sql): what each source object
@@ -98,19 +99,4 @@ async function upsertField(client: PoolClient, object: SourceObjectRef, field: C
       field.min, field.max, field.mean, field.points, field.missing, JSON.stringify(field.extra ?? {}), object.key,
     ],
   );
-}
-
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }

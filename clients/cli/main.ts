@@ -1,8 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError } from '../../infra/errors/user-error';
+import { explainWorkflowFailure } from './workflow-failure';
 import { registerDoctor } from './commands/doctor';
 import { registerGrib } from './commands/grib';
 import { registerIngest } from './commands/ingest';
+import { registerModel } from './commands/model';
 import { registerPurge } from './commands/purge';
 import { registerSchedule } from './commands/schedule';
 import { registerUp } from './commands/up';
@@ -22,6 +24,7 @@ export function buildProgram(): Command {
   registerSchedule(program);
   registerGrib(program);
   registerIngest(program);
+  registerModel(program);
   registerPurge(program);
   return program;
 }
@@ -34,12 +37,13 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode;
+  } catch (caught) {
+    if (caught instanceof CommanderError) {
+      process.exitCode = caught.exitCode;
       return;
     }
     const verbose = argv.includes('--verbose') || argv.includes('-v');
+    const err = explainWorkflowFailure(caught);
     if (isUserError(err)) {
       process.stderr.write(`sluice: ${err.message}\n${err.hint ? `  ${err.hint}\n` : ''}`);
       if (verbose && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { durationSchema as duration } from './duration';
+import { hostName } from './host-name';
 import { ingestSchema, purgeSchema } from './ingest-schema';
+import { registrySchema } from './registry-schema';
+
+export { hostName };
 
 /**
  * The one description of sluice's configuration. Every section is strict: an unknown key is an
@@ -10,10 +14,6 @@ import { ingestSchema, purgeSchema } from './ingest-schema';
 
 const port = z.number().int().min(1).max(65535);
 
-/** Host names become parts of task-queue names, so they keep to a safe alphabet. */
-export const hostName = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a host name of lower-case letters, digits and dashes');
 
 const temporalSchema = z.strictObject({
   /** "embedded" starts a dev server under the state directory; otherwise host:port of a cluster. */
@@ -152,6 +152,7 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(9464),
     })
     .prefault({}),
+  registry: registrySchema.prefault({}),
   ingest: ingestSchema.prefault({}),
   purge: purgeSchema.prefault({}),
   schedules: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a schedule name of lower-case letters, digits and dashes'), scheduleSchema).default({}),

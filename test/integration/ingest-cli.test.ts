@@ -5,7 +5,7 @@ import { ingestCycle, ingestProgressQuery } from '../../workflows/ingest-cycle';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { forecastFile, hrrrKey, NoaaMirror } from '../harness/noaa-mirror';
 import { cleanEnv, runCli, startCli } from '../harness/run-cli';
-import { useWeatherTest } from '../harness/weather-test';
+import { useIsolatedTest } from '../harness/isolated-test';
 import { testLog } from '../harness/test-workers';
 
 const FIELDS = [
@@ -26,7 +26,7 @@ async function hrrrMirror(mirror: NoaaMirror, cycles: Date[], hours: number): Pr
 }
 
 describe('ingest through the CLI, on Schedules, and across a killed worker', () => {
-  const t = useWeatherTest();
+  const t = useIsolatedTest();
   const { mirror } = t;
 
   function hrrrSettings(bucket: string, hours: number, lookbackHours: number, extra: Record<string, unknown> = {}): Settings {

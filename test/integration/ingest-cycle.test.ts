@@ -7,7 +7,7 @@ import { ingestCycle, type IngestCycleResult } from '../../workflows/ingest-cycl
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { forecastFile, GFS_FIELDS, gfsKey, type FieldSpec } from '../harness/noaa-mirror';
 import { recordHistory } from '../harness/record-history';
-import { useWeatherTest } from '../harness/weather-test';
+import { useIsolatedTest } from '../harness/isolated-test';
 
 /** The GFS default parameters, plus RH, which nobody asked for and must not be fetched. */
 const FILE_FIELDS: FieldSpec[] = [GFS_FIELDS[0]!, { shortName: 'RH', level: '2 m above ground' }, ...GFS_FIELDS.slice(1)];
@@ -17,7 +17,7 @@ const CYCLES = [new Date('2024-05-01T00:00:00Z'), new Date('2024-05-01T12:00:00Z
 const HOURS = [0, 3, 6];
 
 describe('ingestCycle (real Temporal, Postgres, S3 mirror of NOAA\'s layout)', () => {
-  const t = useWeatherTest();
+  const t = useIsolatedTest();
   const { mirror } = t;
 
   /** A GFS mirror with two cycles of three forecast hours, and settings that read it. */

@@ -6,7 +6,7 @@ import { projectRoot } from '../../infra/project-root';
 import type { Settings } from '../../infra/config/load-config';
 import { ingestCycle, type IngestCycleResult } from '../../workflows/ingest-cycle';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
-import { useWeatherTest } from '../harness/weather-test';
+import { useIsolatedTest } from '../harness/isolated-test';
 import { fieldMessage, gzipped } from '../harness/noaa-mirror';
 import { testStack } from '../harness/test-stack-info';
 
@@ -16,7 +16,7 @@ const mrmsKey = (product: string, level: string, stamp: string) => `CONUS/${prod
 const goesKey = (band: string, start: string, end: string) => `ABI-L2-CMIPC/2024/122/12/OR_ABI-L2-CMIPC-M6${band}_G16_s${start}_e${end}_c${end}.nc`;
 
 describe('ingestCycle for observations: MRMS (gzipped GRIB2) and GOES (NetCDF-4 through h5wasm)', () => {
-  const t = useWeatherTest();
+  const t = useIsolatedTest();
   const { mirror } = t;
 
   async function run(settings: Settings, source: string): Promise<IngestCycleResult> {

@@ -8,7 +8,7 @@ import { purgeWeather } from '../../workflows/purge-weather';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { forecastFile, gfsKey } from '../harness/noaa-mirror';
 import { recordHistory } from '../harness/record-history';
-import { useWeatherTest } from '../harness/weather-test';
+import { useIsolatedTest } from '../harness/isolated-test';
 
 const FIELDS = [
   { shortName: 'TMP', level: '2 m above ground' },
@@ -17,7 +17,7 @@ const FIELDS = [
 const CYCLES = ['2024-05-01T00:00:00Z', '2024-05-01T12:00:00Z', '2024-05-02T00:00:00Z'].map((iso) => new Date(iso));
 
 describe('purgeWeather (real Temporal, Postgres, object storage)', () => {
-  const t = useWeatherTest();
+  const t = useIsolatedTest();
   const { mirror } = t;
 
   it('plans, then removes exactly the expired cycles, keeping the newest complete ones and sweeping orphans', async () => {

@@ -8,7 +8,7 @@ import { NoaaMirror } from './noaa-mirror';
 import { testSettings } from './test-settings';
 import { startTestWorkers, testClient } from './test-workers';
 
-export interface WeatherTest {
+export interface IsolatedTest {
   /** NOAA-shaped buckets on the run's S3 server. */
   readonly mirror: NoaaMirror;
   /** This test's own database (see isolatedDatabaseUrl), and a pool on it. */
@@ -21,10 +21,11 @@ export interface WeatherTest {
 }
 
 /**
- * The fixture every weather-data test file shares: call it once in a describe block. Each test gets
- * a fresh database, since other files ingest and purge the same sources beside it.
+ * For tests of state every test would otherwise share (the weather catalog, the model registry):
+ * call it once in a describe block. Each test gets a fresh database, since other files ingest,
+ * purge and promote beside it, and its workers and clients are stopped after it.
  */
-export function useWeatherTest(): WeatherTest {
+export function useIsolatedTest(): IsolatedTest {
   const mirror = new NoaaMirror();
   let databaseUrl: string | undefined;
   let pool: Pool | undefined;
@@ -44,7 +45,7 @@ export function useWeatherTest(): WeatherTest {
   afterAll(() => mirror.close());
 
   const required = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('useWeatherTest: only available inside a test');
+    if (value === undefined) throw new Error('useIsolatedTest: only available inside a test');
     return value;
   };
   return {

@@ -1,0 +1,207 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { importRegistry, exportRegistry } from '../../activities/registry/registry-import';
+import { pinVersion } from '../../activities/registry/registry-overrides';
+import { formatRegistryYaml, parseRegistryYaml } from '../../activities/registry/registry-yaml';
+import { LocalObjectStore } from '../../activities/storage/local-object-store';
+import { uploadDirectory } from '../../clients/registry/upload-directory';
+import type { Settings } from '../../infra/config/load-config';
+import { promoteModel, rollbackModel } from '../../workflows/promote-model';
+import { publishModel } from '../../workflows/publish-model';
+import { CONTROL_QUEUE } from '../../workflows/task-queues';
+import { recordHistory } from '../harness/record-history';
+import { testStack } from '../harness/test-stack-info';
+import { useIsolatedTest } from '../harness/isolated-test';
+
+const run = promisify(execFile);
+
+/** A model directory as SentinelCam's face_recognition holds it, with contents unique to `seed`. */
+function modelDir(root: string, seed: string): string {
+  const dir = fs.mkdtempSync(path.join(root, 'model-'));
+  fs.writeFileSync(path.join(dir, 'facemodel.pickle'), `pickle ${seed}`);
+  fs.writeFileSync(path.join(dir, 'baselines.hdf5'), Buffer.alloc(70_000, seed.charCodeAt(0)));
+  fs.mkdirSync(path.join(dir, 'extra'));
+  fs.writeFileSync(path.join(dir, 'extra', 'notes.txt'), `trained ${seed}`);
+  return dir;
+}
+
+function causeMessages(err: unknown): string {
+  const messages: string[] = [];
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
+  return messages.join(' | ');
+}
+
+describe('model registry: publish, promote, rollback (real Temporal, Postgres, object storage)', () => {
+  const t = useIsolatedTest();
+  let settings: Settings;
+  let client: Client;
+  let pool: Pool;
+
+  beforeEach(async () => {
+    settings = t.settings({ fleet: [{ host: 'sentinel1', role: 'sentinel' }, { host: 'outpost1', role: 'outpost' }] });
+    pool = t.pool();
+    await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
+    client = await t.client(settings);
+  });
+
+  async function publish(model: string, version: string, dir: string, createModel = true) {
+    const store = new LocalObjectStore(settings.paths.objectsDir);
+    try {
+      const upload = await uploadDirectory(store, settings.registry.prefix, dir, () => {});
+      return await client.workflow.execute(publishModel, {
+        taskQueue: CONTROL_QUEUE,
+        workflowId: `publish-${model}-${version}-${upload.uploadId}`,
+        args: [{ model, version, uploadId: upload.uploadId, files: upload.files, createModel, actor: 'tester@test' }],
+      });
+    } finally {
+      store.close();
+    }
+  }
+
+  const promote = (model: string, version: string, extra: { expectedRevision?: number } = {}) =>
+    client.workflow.execute(promoteModel, { taskQueue: CONTROL_QUEUE, workflowId: `promote-${model}-${version}-${Math.random()}`, args: [{ model, version, reason: `test promotes ${version}`, actor: 'tester@test', ...extra }] });
+
+  const state = async (model: string) => (await pool.query('SELECT current_version, previous_version, revision FROM registry_models WHERE model = $1', [model])).rows[0];
+  const log = async (model: string) => (await pool.query('SELECT action, from_version, to_version, actor, reason FROM registry_promotions WHERE model = $1 ORDER BY id', [model])).rows;
+
+  it('publishes verified versions, promotes, rolls back to previous and to a named version, logging each change', async () => {
+    const work = testStack().workDir;
+    const first = await publish('face_recognition', '2025-02-25', modelDir(work, 'a'));
+    expect(first).toEqual({ model: 'face_recognition', version: '2025-02-25', files: 3, bytes: 'pickle a'.length + 70_000 + 'trained a'.length });
+    await publish('face_recognition', '2025-11-20', modelDir(work, 'b'));
+    await publish('face_recognition', '2026-02-02', modelDir(work, 'c'));
+    // The files and a manifest are under model_registry/<model>/<version>/; the upload area is gone.
+    const versionDir = path.join(settings.paths.objectsDir, 'model_registry/face_recognition/2026-02-02');
+    expect(fs.readdirSync(versionDir).sort()).toEqual(['baselines.hdf5', 'extra', 'facemodel.pickle', 'manifest.json']);
+    const manifest = JSON.parse(fs.readFileSync(path.join(versionDir, 'manifest.json'), 'utf8'));
+    expect(manifest.files.map((f: { path: string }) => f.path)).toEqual(['baselines.hdf5', 'extra/notes.txt', 'facemodel.pickle']);
+    const staging = path.join(settings.paths.objectsDir, 'model_registry/_staging');
+    expect(fs.existsSync(staging) ? fs.readdirSync(staging, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()) : []).toEqual([]);
+
+    await promote('face_recognition', '2025-02-25');
+    const second = await promote('face_recognition', '2026-02-02');
+    expect(second).toMatchObject({ action: 'promote', from: '2025-02-25', to: '2026-02-02', actor: 'tester@test' });
+    expect(await state('face_recognition')).toMatchObject({ current_version: '2026-02-02', previous_version: '2025-02-25' });
+
+    const back = await client.workflow.execute(rollbackModel, { taskQueue: CONTROL_QUEUE, workflowId: `rollback-${Date.now()}`, args: [{ model: 'face_recognition', to: 'previous', actor: 'tester@test' }] });
+    expect(back).toMatchObject({ action: 'rollback', from: '2026-02-02', to: '2025-02-25' });
+    expect(await state('face_recognition')).toMatchObject({ current_version: '2025-02-25', previous_version: '2026-02-02' });
+
+    const namedId = `rollback-named-${Date.now()}`;
+    await client.workflow.execute(rollbackModel, { taskQueue: CONTROL_QUEUE, workflowId: namedId, args: [{ model: 'face_recognition', to: '2025-11-20', reason: 'the 2025-02-25 model misses faces', actor: 'tester@test' }] });
+    expect(await state('face_recognition')).toMatchObject({ current_version: '2025-11-20', previous_version: '2025-02-25' });
+
+    expect(await log('face_recognition')).toEqual([
+      { action: 'promote', from_version: null, to_version: '2025-02-25', actor: 'tester@test', reason: 'test promotes 2025-02-25' },
+      { action: 'promote', from_version: '2025-02-25', to_version: '2026-02-02', actor: 'tester@test', reason: 'test promotes 2026-02-02' },
+      { action: 'rollback', from_version: '2026-02-02', to_version: '2025-02-25', actor: 'tester@test', reason: 'rollback to previous' },
+      { action: 'rollback', from_version: '2025-02-25', to_version: '2025-11-20', actor: 'tester@test', reason: 'the 2025-02-25 model misses faces' },
+    ]);
+    // Until fleet deployments exist, each change records that a deployment is due.
+    const due = await pool.query('SELECT version FROM registry_deployments_due WHERE model = $1 ORDER BY promotion_id', ['face_recognition']);
+    expect(due.rows.map((row) => row.version)).toEqual(['2025-02-25', '2026-02-02', '2025-02-25', '2025-11-20']);
+    // The log is append-only.
+    await expect(pool.query("UPDATE registry_promotions SET reason = 'rewritten'")).rejects.toThrow(/append-only/);
+    await expect(pool.query('DELETE FROM registry_promotions')).rejects.toThrow(/append-only/);
+    await recordHistory(client, namedId, 'rollback-model');
+  });
+
+  it('rolls back through the real temporal CLI', async () => {
+    const work = testStack().workDir;
+    await publish('mobilenet_ssd', '2020-12-06', modelDir(work, 'm'));
+    await publish('mobilenet_ssd', '2025-06-01', modelDir(work, 'n'));
+    await promote('mobilenet_ssd', '2020-12-06');
+    await promote('mobilenet_ssd', '2025-06-01');
+    const { stdout } = await run(testStack().temporalCliPath, [
+      'workflow', 'execute', '--type', 'rollbackModel', '--task-queue', 'sluice', '--workflow-id', `cli-rollback-${Date.now()}`,
+      '--input', '{"model":"mobilenet_ssd","to":"previous"}',
+      '--address', settings.temporal.address, '--namespace', settings.temporal.namespace, '--output', 'json',
+    ]);
+    expect(JSON.parse(stdout).status).toBe('COMPLETED');
+    expect(await state('mobilenet_ssd')).toMatchObject({ current_version: '2020-12-06', previous_version: '2025-06-01' });
+    expect((await log('mobilenet_ssd')).at(-1)).toMatchObject({ action: 'rollback', actor: 'unnamed (started without an actor)' });
+  });
+
+  it('lets exactly one of two concurrent promotions of a model win; the other changes nothing', async () => {
+    const work = testStack().workDir;
+    for (const [version, seed] of [['2026-01-01', 'x'], ['2026-01-02', 'y'], ['2026-01-03', 'z']] as const) await publish('face_detection', version, modelDir(work, seed));
+    await promote('face_detection', '2026-01-01');
+    const { revision } = await state('face_detection');
+    // Both read the same revision, as two operators promoting at the same moment would.
+    const outcomes = await Promise.allSettled([promote('face_detection', '2026-01-02', { expectedRevision: revision }), promote('face_detection', '2026-01-03', { expectedRevision: revision })]);
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toBeInstanceOf(WorkflowFailedError);
+    expect(causeMessages(lost[0]!.reason)).toMatch(/face_detection was changed by another promotion while this one ran .*nothing was changed by this one/);
+    const winner = (won[0] as PromiseFulfilledResult<{ to: string }>).value.to;
+    expect(await state('face_detection')).toMatchObject({ current_version: winner, previous_version: '2026-01-01', revision: revision + 1 });
+    expect((await log('face_detection')).map((row) => row.to_version)).toEqual(['2026-01-01', winner]);
+  });
+
+  it('refuses bad requests with a clear error and leaves the registry unchanged', async () => {
+    const work = testStack().workDir;
+    await publish('haarcascades', '2020-03-25', modelDir(work, 'h'));
+    await promote('haarcascades', '2020-03-25');
+    const before = { state: await state('haarcascades'), log: await log('haarcascades') };
+
+    const failure = async (promise: Promise<unknown>) => causeMessages(await promise.then(() => undefined, (err: unknown) => err));
+    expect(await failure(promote('no_such_model', '2020-03-25'))).toMatch(/Unknown model "no_such_model".*Known models: haarcascades/);
+    expect(await failure(promote('haarcascades', '2021-01-01'))).toMatch(/haarcascades has no version 2021-01-01.*Published versions: 2020-03-25/);
+    expect(await failure(promote('haarcascades', '2025-02-30'))).toMatch(/Invalid version "2025-02-30"/);
+    expect(await failure(publish('haarcascades', '2020-03-25', modelDir(work, 'again')))).toMatch(/already has a version 2020-03-25; published versions never change/);
+    expect(await failure(publish('brand_new', '2026-01-01', modelDir(work, 'n'), false))).toMatch(/Unknown model "brand_new".*--create/);
+    // A file list naming a path outside the version is refused before anything is copied.
+    const evil = client.workflow.execute(publishModel, {
+      taskQueue: CONTROL_QUEUE,
+      workflowId: `publish-evil-${Date.now()}`,
+      args: [{ model: 'haarcascades', version: '2026-01-01', uploadId: 'none', files: [{ path: '../../etc/passwd', size: 1, sha256: 'a'.repeat(64) }], actor: 'x' }],
+    });
+    expect(await failure(evil)).toMatch(/File name "\.\.\/\.\.\/etc\/passwd" cannot be stored/);
+    expect(await failure(client.workflow.execute(rollbackModel, { taskQueue: CONTROL_QUEUE, workflowId: `rb-${Date.now()}`, args: [{ model: 'haarcascades', to: 'previous' }] }))).toMatch(/no previous version to roll back to/);
+
+    // A stored file changed after publishing: promotion is refused.
+    await publish('haarcascades', '2026-01-01', modelDir(work, 'i'));
+    const stored = path.join(settings.paths.objectsDir, 'model_registry/haarcascades/2026-01-01/facemodel.pickle');
+    fs.writeFileSync(stored, 'PICKLE I');
+    expect(await failure(promote('haarcascades', '2026-01-01'))).toMatch(/haarcascades 2026-01-01 does not match its manifest: facemodel\.pickle has sha256 [0-9a-f]{12}…, not [0-9a-f]{12}…/);
+    fs.writeFileSync(stored, 'a longer, tampered file');
+    expect(await failure(promote('haarcascades', '2026-01-01'))).toMatch(/facemodel\.pickle is 23 bytes, not 8/);
+    fs.rmSync(path.join(settings.paths.objectsDir, 'model_registry/haarcascades/2026-01-01/baselines.hdf5'));
+    expect(await failure(promote('haarcascades', '2026-01-01'))).toMatch(/baselines\.hdf5 is missing/);
+
+    await expect(pinVersion(pool, { host: 'nosuchhost', model: 'haarcascades', version: '2020-03-25', actor: 'x', fleetHosts: settings.fleet.map((h) => h.host) })).rejects.toThrow(
+      /Host nosuchhost is not in the fleet inventory/,
+    );
+    await expect(pinVersion(pool, { host: 'sentinel1', model: 'haarcascades', version: '2019-01-01', actor: 'x', fleetHosts: ['sentinel1'] })).rejects.toThrow(/has no version 2019-01-01/);
+    expect({ state: await state('haarcascades'), log: await log('haarcascades') }).toEqual(before);
+    expect((await pool.query('SELECT count(*)::int AS n FROM registry_overrides')).rows[0].n).toBe(0);
+  });
+
+  it('imports a model_registry.yaml whose versions are published, and exports it back unchanged in meaning', async () => {
+    const work = testStack().workDir;
+    const text = fs.readFileSync(path.join(__dirname, '../fixtures/registry/model_registry.yaml'), 'utf8');
+    const document = parseRegistryYaml(text);
+    await expect(importRegistry(pool, document, 'tester', 'import-test')).rejects.toThrow(/names versions the registry does not hold: mobilenet_ssd 2020-12-06, .*face_recognition 2025-02-25/);
+    expect((await pool.query('SELECT count(*)::int AS n FROM registry_models')).rows[0].n).toBe(0);
+
+    for (const entry of document.models) {
+      for (const version of [entry.current, entry.previous]) if (version) await publish(entry.model, version, modelDir(work, `${entry.model}${version}`));
+    }
+    const result = await importRegistry(pool, document, 'tester', 'import-test');
+    expect(result.changed.sort()).toEqual(['face_detection_blazeface', 'face_recognition', 'mobilenet_ssd', 'mobilenet_ssd_edgetpu']);
+    const exported = await exportRegistry(pool);
+    const byName = (d: typeof document) => [...d.models].sort((a, b) => a.model.localeCompare(b.model));
+    expect(byName(exported)).toEqual(byName(document));
+    expect(exported.coralPackages).toEqual(document.coralPackages);
+    expect(parseRegistryYaml(formatRegistryYaml(exported))).toEqual(exported);
+    expect((await log('face_recognition')).at(-1)).toMatchObject({ action: 'import', to_version: '2026-02-02', actor: 'tester' });
+    // Importing the same file again changes nothing.
+    expect(await importRegistry(pool, document, 'tester', 'import-test-2')).toMatchObject({ changed: [], created: [] });
+  });
+});

@@ -1,0 +1,24 @@
+import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import type { PublishRequest } from '../activities/registry/registry-activities';
+import { registry } from './registry-proxy';
+import { SLUICE_KIND, SLUICE_MODEL } from './search-attributes';
+
+/**
+ * Publishes an uploaded directory as a new model version (`sluice model publish` uploads it and
+ * starts this): checks the name, version and file list, copies the files into place checking each
+ * digest, writes the manifest, reads everything back against it, and only then registers the
+ * version. The upload area is cleared whatever happens.
+ */
+export async function publishModel(input: PublishRequest): Promise<{ model: string; version: string; files: number; bytes: number }> {
+  upsertSearchAttributes([
+    { key: SLUICE_KIND, value: 'model-publish' },
+    { key: SLUICE_MODEL, value: input.model },
+  ]);
+  try {
+    await registry.checkPublishable(input);
+    const installed = await registry.installVersion(input);
+    return { model: input.model, version: input.version, ...installed };
+  } finally {
+    await CancellationScope.nonCancellable(() => registry.discardUpload({ uploadId: input.uploadId }));
+  }
+}
