@@ -48,13 +48,18 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
     client = await t.client(settings);
   });
 
+  /** The workflow ids of the last publish and promotion, for recording histories. */
+  let lastPublishId = '';
+  let lastPromoteId = '';
+
   async function publish(model: string, version: string, dir: string, createModel = true) {
     const store = new LocalObjectStore(settings.paths.objectsDir);
     try {
       const upload = await uploadDirectory(store, settings.registry.prefix, dir, () => {});
+      lastPublishId = `publish-${model}-${version}-${upload.uploadId}`;
       return await client.workflow.execute(publishModel, {
         taskQueue: CONTROL_QUEUE,
-        workflowId: `publish-${model}-${version}-${upload.uploadId}`,
+        workflowId: lastPublishId,
         args: [{ model, version, uploadId: upload.uploadId, files: upload.files, createModel, actor: 'tester@test' }],
       });
     } finally {
@@ -62,8 +67,10 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
     }
   }
 
-  const promote = (model: string, version: string, extra: { expectedRevision?: number } = {}) =>
-    client.workflow.execute(promoteModel, { taskQueue: CONTROL_QUEUE, workflowId: `promote-${model}-${version}-${Math.random()}`, args: [{ model, version, reason: `test promotes ${version}`, actor: 'tester@test', ...extra }] });
+  const promote = (model: string, version: string, extra: { expectedRevision?: number } = {}) => {
+    lastPromoteId = `promote-${model}-${version}-${Math.random()}`;
+    return client.workflow.execute(promoteModel, { taskQueue: CONTROL_QUEUE, workflowId: lastPromoteId, args: [{ model, version, reason: `test promotes ${version}`, actor: 'tester@test', ...extra }] });
+  };
 
   const state = async (model: string) => (await pool.query('SELECT current_version, previous_version, revision FROM registry_models WHERE model = $1', [model])).rows[0];
   const log = async (model: string) => (await pool.query('SELECT action, from_version, to_version, actor, reason FROM registry_promotions WHERE model = $1 ORDER BY id', [model])).rows;
@@ -74,6 +81,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
     expect(first).toEqual({ model: 'face_recognition', version: '2025-02-25', files: 3, bytes: 'pickle a'.length + 70_000 + 'trained a'.length });
     await publish('face_recognition', '2025-11-20', modelDir(work, 'b'));
     await publish('face_recognition', '2026-02-02', modelDir(work, 'c'));
+    await recordHistory(client, lastPublishId, 'publish-model');
     // The files and a manifest are under model_registry/<model>/<version>/; the upload area is gone.
     const versionDir = path.join(settings.paths.objectsDir, 'model_registry/face_recognition/2026-02-02');
     expect(fs.readdirSync(versionDir).sort()).toEqual(['baselines.hdf5', 'extra', 'facemodel.pickle', 'manifest.json']);
@@ -85,6 +93,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
     await promote('face_recognition', '2025-02-25');
     const second = await promote('face_recognition', '2026-02-02');
     expect(second).toMatchObject({ action: 'promote', from: '2025-02-25', to: '2026-02-02', actor: 'tester@test' });
+    await recordHistory(client, lastPromoteId, 'promote-model');
     expect(await state('face_recognition')).toMatchObject({ current_version: '2026-02-02', previous_version: '2025-02-25' });
 
     const back = await client.workflow.execute(rollbackModel, { taskQueue: CONTROL_QUEUE, workflowId: `rollback-${Date.now()}`, args: [{ model: 'face_recognition', to: 'previous', actor: 'tester@test' }] });
