@@ -18,7 +18,7 @@ export function createCloudActivities(services: CloudServices, settings: Setting
       workDir: settings.paths.ingestWorkDir,
     }),
     ...createPurgeActivities({ ...services, sources: settings.ingestSources, config: settings.purge }),
-    ...createRegistryActivities({ ...services, prefix: settings.registry.prefix }),
+    ...createRegistryActivities({ ...services, prefix: settings.registry.prefix, keepRecent: settings.registry.keepRecent }),
   };
 }
 

@@ -5,3 +5,4 @@ export { ingestFile } from './ingest-file';
 export { purgeWeather } from './purge-weather';
 export { publishModel } from './publish-model';
 export { promoteModel, rollbackModel } from './promote-model';
+export { registryCleanup } from './registry-cleanup';

@@ -5,6 +5,7 @@ import { RegistryError } from './errors';
 import { checkManifestFiles, stagingPrefix, type ManifestFile } from './manifest';
 import { checkModelName, checkVersion } from './names';
 import { ensureModel, insertVersion, modelState, requireVersion, swapCurrent, versionExists, versionExistsAlready, type ModelState, type PromotionRecord, type SwapRequest } from './registry-db';
+import { planRegistryCleanup, removeVersion, type CleanupPlan, type VersionRemoval } from './registry-cleanup';
 import { RegistryFiles } from './registry-files';
 
 export interface PublishRequest {
@@ -23,7 +24,7 @@ export interface PublishRequest {
  * The registry's I/O, on the cloud queue: Postgres holds its state and log, object storage its
  * files. Every check that can refuse a request runs before anything is written.
  */
-export function createRegistryActivities(deps: { pool: Pool; store: ObjectStore; prefix: string }) {
+export function createRegistryActivities(deps: { pool: Pool; store: ObjectStore; prefix: string; keepRecent: number }) {
   const files = new RegistryFiles(deps.store, deps.prefix);
   const heartbeat = () => Context.current().heartbeat();
 
@@ -68,6 +69,14 @@ export function createRegistryActivities(deps: { pool: Pool; store: ObjectStore;
 
     async swapCurrent(input: SwapRequest): Promise<PromotionRecord> {
       return swapCurrent(deps.pool, input);
+    },
+
+    async planRegistryCleanup(): Promise<CleanupPlan> {
+      return planRegistryCleanup(deps.pool, deps.keepRecent);
+    },
+
+    async removeVersion(input: { model: string; version: string }): Promise<VersionRemoval> {
+      return removeVersion(deps, input.model, input.version);
     },
   };
 }

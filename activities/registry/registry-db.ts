@@ -26,6 +26,8 @@ export interface PromotionRecord {
 
 export interface VersionRow {
   readonly version: string;
+  /** "deleting": the cleanup has begun removing it; it can no longer be promoted or pinned. */
+  readonly state: 'published' | 'deleting';
   readonly files: number;
   readonly bytes: number;
   readonly publishedAt: string;
@@ -57,16 +59,16 @@ export async function listModels(db: Pool | PoolClient): Promise<ModelState[]> {
 
 export async function listVersions(db: Pool | PoolClient, model: string): Promise<VersionRow[]> {
   await modelState(db, model);
-  const { rows } = await db.query<{ version: string; files: number; bytes: string; published_at: Date; published_by: string }>(
-    'SELECT version, files, bytes, published_at, published_by FROM registry_versions WHERE model = $1 ORDER BY version DESC',
+  const { rows } = await db.query<{ version: string; state: VersionRow['state']; files: number; bytes: string; published_at: Date; published_by: string }>(
+    'SELECT version, state, files, bytes, published_at, published_by FROM registry_versions WHERE model = $1 ORDER BY version DESC',
     [model],
   );
-  return rows.map((row) => ({ version: row.version, files: row.files, bytes: Number(row.bytes), publishedAt: row.published_at.toISOString(), publishedBy: row.published_by }));
+  return rows.map((row) => ({ version: row.version, state: row.state, files: row.files, bytes: Number(row.bytes), publishedAt: row.published_at.toISOString(), publishedBy: row.published_by }));
 }
 
-/** Refuses a version the registry does not hold, listing those it does. */
+/** Refuses a version the registry does not hold (or is deleting), listing those it does. */
 export async function requireVersion(db: Pool | PoolClient, model: string, version: string): Promise<void> {
-  const versions = (await listVersions(db, model)).map((row) => row.version);
+  const versions = (await listVersions(db, model)).filter((row) => row.state === 'published').map((row) => row.version);
   if (!versions.includes(version)) throw new UnknownVersionError(model, version, versions);
 }
 
@@ -125,7 +127,10 @@ export async function swapCurrent(pool: Pool, request: SwapRequest): Promise<Pro
     const done = await client.query<PromotionRow>(`${PROMOTION_COLUMNS} WHERE workflow_id = $1 AND model = $2 AND to_version = $3`, [request.workflowId, request.model, request.to]);
     if (done.rows[0]) return promotionOf(done.rows[0]);
 
+    // The model's row lock orders this swap against the cleanup marking versions for deletion.
+    await client.query('SELECT 1 FROM registry_models WHERE model = $1 FOR UPDATE', [request.model]);
     const state = await modelState(client, request.model);
+    await requireVersion(client, request.model, request.to);
     const updated = await client.query(
       `UPDATE registry_models SET current_version = $2, previous_version = current_version, revision = revision + 1, updated_at = now()
        WHERE model = $1 AND revision = $3`,

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { inTransaction } from '../../infra/db/transaction';
 import { RegistryError } from './errors';
 import { checkVersion } from './names';
 import { modelState, requireVersion } from './registry-db';
@@ -19,13 +20,18 @@ export async function pinVersion(pool: Pool, request: { host: string; model: str
   if (!request.fleetHosts.includes(request.host)) {
     throw new RegistryError(`Host ${request.host} is not in the fleet inventory.`, `Hosts in config (fleet:): ${request.fleetHosts.length > 0 ? request.fleetHosts.join(', ') : 'none'}.`);
   }
-  await modelState(pool, request.model);
-  await requireVersion(pool, request.model, checkVersion(request.version));
-  await pool.query(
-    `INSERT INTO registry_overrides (host, model, version, set_by) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (host, model) DO UPDATE SET version = EXCLUDED.version, set_by = EXCLUDED.set_by, set_at = now()`,
-    [request.host, request.model, request.version, request.actor],
-  );
+  checkVersion(request.version);
+  await inTransaction(pool, async (client) => {
+    // Under the model's row lock, so the cleanup cannot be deleting the version being pinned.
+    await modelState(client, request.model);
+    await client.query('SELECT 1 FROM registry_models WHERE model = $1 FOR UPDATE', [request.model]);
+    await requireVersion(client, request.model, request.version);
+    await client.query(
+      `INSERT INTO registry_overrides (host, model, version, set_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (host, model) DO UPDATE SET version = EXCLUDED.version, set_by = EXCLUDED.set_by, set_at = now()`,
+      [request.host, request.model, request.version, request.actor],
+    );
+  });
 }
 
 /** Returns whether there was a pin to remove. */

@@ -7,12 +7,14 @@ export function ingestScheduleName(source: string): string {
 }
 
 export const PURGE_SCHEDULE = 'purge-weather';
+export const REGISTRY_CLEANUP_SCHEDULE = 'registry-cleanup';
 
 /**
- * Every schedule sluice keeps on the server: those declared under `schedules:`, and, with
+ * Every schedule sluice keeps on the server: those declared under `schedules:`; with
  * `ingest.enabled`, one per enabled source (every poll interval; a run still going when the next
- * is due makes that one skip, as the seed's CronJobs should have) plus the retention purge. A
- * name declared under `schedules:` wins, so any of these can be tuned by hand.
+ * is due makes that one skip, as the seed's CronJobs should have) plus the retention purge; and
+ * the registry's weekly cleanup unless `registry.cleanup.enabled` is false. A name declared under
+ * `schedules:` wins, so any of these can be tuned by hand.
  */
 export function desiredSchedules(settings: Settings): Record<string, ScheduleConfig> {
   const derived: Record<string, ScheduleConfig> = {};
@@ -41,6 +43,19 @@ export function desiredSchedules(settings: Settings): Record<string, ScheduleCon
       catchupWindow: settings.purge.every,
       paused: false,
       description: 'delete weather data past each source\'s retention, keeping the newest complete cycles',
+    };
+  }
+  const { cleanup } = settings.registry;
+  if (cleanup.enabled) {
+    derived[REGISTRY_CLEANUP_SCHEDULE] = {
+      workflow: 'registryCleanup',
+      input: {},
+      cron: cleanup.cron,
+      timezone: cleanup.timezone,
+      overlap: 'skip',
+      catchupWindow: cleanup.catchupWindow,
+      paused: false,
+      description: `remove model versions that are not current, previous, pinned or among the ${settings.registry.keepRecent} newest`,
     };
   }
   return { ...derived, ...settings.schedules };

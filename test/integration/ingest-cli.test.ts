@@ -80,10 +80,10 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
     const settings = t.settings({ ingest: { enabled: true, sources: { gfs: {}, mrms: { pollIntervalSeconds: 300 }, hrrr: { enabled: false } } }, purge: { every: '6h' } } );
     const client = await t.client(settings);
     const desired = desiredSchedules(settings);
-    expect(Object.keys(desired).sort()).toEqual(['ingest-gfs', 'ingest-mrms', 'purge-weather']);
+    expect(Object.keys(desired).sort()).toEqual(['ingest-gfs', 'ingest-mrms', 'purge-weather', 'registry-cleanup']);
     try {
       const result = await reconcileSchedules(client, desired, testLog);
-      expect(result.created.sort()).toEqual(['ingest-gfs', 'ingest-mrms', 'purge-weather']);
+      expect(result.created.sort()).toEqual(['ingest-gfs', 'ingest-mrms', 'purge-weather', 'registry-cleanup']);
       const gfs = await client.schedule.getHandle('ingest-gfs').describe();
       expect(gfs.action).toMatchObject({ workflowType: 'ingestCycle', args: [{ source: 'gfs' }], taskQueue: CONTROL_QUEUE });
       expect(gfs.spec.intervals?.map((i) => Number(i.every))).toEqual([3_600_000]);
@@ -92,6 +92,9 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
       expect(mrms.spec.intervals?.map((i) => Number(i.every))).toEqual([300_000]);
       const purge = await client.schedule.getHandle('purge-weather').describe();
       expect(purge.spec.intervals?.map((i) => Number(i.every))).toEqual([6 * 3_600_000]);
+      const cleanup = await client.schedule.getHandle('registry-cleanup').describe();
+      expect(cleanup.action).toMatchObject({ workflowType: 'registryCleanup' });
+      expect(cleanup.spec.calendars?.[0]).toMatchObject({ dayOfWeek: ['SUNDAY'], hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
     } finally {
       await reconcileSchedules(client, {}, testLog);
     }

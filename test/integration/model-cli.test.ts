@@ -50,5 +50,8 @@ describe('sluice model … (the built CLI against a real stack)', () => {
     fs.writeFileSync(file, exported.stdout.replace('current_version: "2020-03-25"', 'current_version: "2026-03-01"').replace('previous_version: "2026-03-01"', 'previous_version: "2020-03-25"'));
     expect((await sluice('import', file)).stdout).toMatch(/created 0, changed 1, unchanged 0/);
     expect(JSON.parse((await sluice('history', '--json', '--limit', '1')).stdout)[0]).toMatchObject({ action: 'import', to: '2026-03-01' });
+
+    const cleanup = await sluice('cleanup', '--plan');
+    expect(cleanup.stdout).toMatch(/^Would remove 0 versions, 0 B \(keeping current, previous, pinned and the 5 newest of each model\)\n {2}keep {4}openface_torch 2026-03-01 {2}\(current, recent\)\n {2}keep {4}openface_torch 2020-03-25 {2}\(previous, recent\)$/m);
   });
 });

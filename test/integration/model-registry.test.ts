@@ -5,13 +5,16 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { importRegistry, exportRegistry } from '../../activities/registry/registry-import';
+import { removeVersion } from '../../activities/registry/registry-cleanup';
 import { pinVersion } from '../../activities/registry/registry-overrides';
 import { formatRegistryYaml, parseRegistryYaml } from '../../activities/registry/registry-yaml';
 import { LocalObjectStore } from '../../activities/storage/local-object-store';
+import type { ObjectStore } from '../../activities/storage/object-store';
 import { uploadDirectory } from '../../clients/registry/upload-directory';
 import type { Settings } from '../../infra/config/load-config';
 import { promoteModel, rollbackModel } from '../../workflows/promote-model';
 import { publishModel } from '../../workflows/publish-model';
+import { registryCleanup } from '../../workflows/registry-cleanup';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { recordHistory } from '../harness/record-history';
 import { testStack } from '../harness/test-stack-info';
@@ -42,7 +45,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   let pool: Pool;
 
   beforeEach(async () => {
-    settings = t.settings({ fleet: [{ host: 'sentinel1', role: 'sentinel' }, { host: 'outpost1', role: 'outpost' }] });
+    settings = t.settings({ fleet: [{ host: 'sentinel1', role: 'sentinel' }, { host: 'outpost1', role: 'outpost' }], registry: { keepRecent: 2 } });
     pool = t.pool();
     await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
     client = await t.client(settings);
@@ -212,5 +215,67 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
     expect((await log('face_recognition')).at(-1)).toMatchObject({ action: 'import', to_version: '2026-02-02', actor: 'tester' });
     // Importing the same file again changes nothing.
     expect(await importRegistry(pool, document, 'tester', 'import-test-2')).toMatchObject({ changed: [], created: [] });
+  });
+
+  it('cleans up exactly the versions nothing keeps: not current, previous, pinned or among the newest', async () => {
+    const work = testStack().workDir;
+    const versions = Array.from({ length: 9 }, (_, i) => `2025-01-0${i + 1}`);
+    for (const version of versions) await publish('mobilenet_ssd', version, modelDir(work, version.slice(-1)));
+    await promote('mobilenet_ssd', '2025-01-03');
+    await promote('mobilenet_ssd', '2025-01-08');
+    await pinVersion(pool, { host: 'sentinel1', model: 'mobilenet_ssd', version: '2025-01-01', actor: 'x', fleetHosts: ['sentinel1'] });
+
+    const planId = `cleanup-plan-${Date.now()}`;
+    const planned = await client.workflow.execute(registryCleanup, { taskQueue: CONTROL_QUEUE, workflowId: planId, args: [{ dryRun: true }] });
+    const mobilenet = planned.plan.models.find((m) => m.model === 'mobilenet_ssd')!;
+    expect(mobilenet.keep).toEqual([
+      { version: '2025-01-09', reasons: ['recent'] },
+      { version: '2025-01-08', reasons: ['current', 'recent'] },
+      { version: '2025-01-03', reasons: ['previous'] },
+      { version: '2025-01-01', reasons: ['pinned'] },
+    ]);
+    expect(mobilenet.remove.map((v) => v.version)).toEqual(['2025-01-07', '2025-01-06', '2025-01-05', '2025-01-04', '2025-01-02']);
+    expect(planned.removed).toEqual([]);
+    expect(fs.existsSync(path.join(settings.paths.objectsDir, 'model_registry/mobilenet_ssd/2025-01-07'))).toBe(true);
+
+    const id = `cleanup-${Date.now()}`;
+    const result = await client.workflow.execute(registryCleanup, { taskQueue: CONTROL_QUEUE, workflowId: id, args: [{}] });
+    expect(result.removed.map((v) => v.version)).toEqual(['2025-01-07', '2025-01-06', '2025-01-05', '2025-01-04', '2025-01-02']);
+    expect(result.bytesFreed).toBe(5 * ('pickle x'.length + 70_000 + 'trained x'.length));
+    expect(result.failed).toEqual([]);
+    const left = await pool.query("SELECT version FROM registry_versions WHERE model = 'mobilenet_ssd' ORDER BY version");
+    expect(left.rows.map((row) => row.version)).toEqual(['2025-01-01', '2025-01-03', '2025-01-08', '2025-01-09']);
+    expect(fs.readdirSync(path.join(settings.paths.objectsDir, 'model_registry/mobilenet_ssd')).sort()).toEqual(['2025-01-01', '2025-01-03', '2025-01-08', '2025-01-09']);
+    await recordHistory(client, id, 'registry-cleanup');
+  });
+
+  it('keeps a version whose files fail to delete listed, unpromotable, and removes it on the next run', async () => {
+    const work = testStack().workDir;
+    for (const version of ['2024-01-01', '2024-03-01', '2024-04-01']) await publish('openface_torch', version, modelDir(work, version.slice(5, 6)));
+    await promote('openface_torch', '2024-04-01');
+    const local = new LocalObjectStore(settings.paths.objectsDir);
+    const failing: ObjectStore = Object.assign(Object.create(local) as ObjectStore, {
+      deleteMany: async (keys: string[]) => {
+        const result = await local.deleteMany(keys.filter((key) => !key.endsWith('baselines.hdf5')));
+        return { ...result, failed: keys.filter((key) => key.endsWith('baselines.hdf5')).map((key) => ({ key, error: 'simulated: permission denied' })) };
+      },
+    });
+    try {
+      const first = await removeVersion({ pool, store: failing, prefix: settings.registry.prefix }, 'openface_torch', '2024-01-01');
+      expect(first).toMatchObject({ removed: false, failed: [{ key: 'model_registry/openface_torch/2024-01-01/baselines.hdf5', error: 'simulated: permission denied' }] });
+      const row = await pool.query("SELECT state FROM registry_versions WHERE model = 'openface_torch' AND version = '2024-01-01'");
+      expect(row.rows).toEqual([{ state: 'deleting' }]);
+      // Half-deleted, it can no longer be promoted.
+      const refused = await promote('openface_torch', '2024-01-01').then(() => 'promoted', (err: unknown) => causeMessages(err));
+      expect(refused).toMatch(/openface_torch has no version 2024-01-01/);
+      // The current version is never removed, whatever a caller asks.
+      expect(await removeVersion({ pool, store: local, prefix: settings.registry.prefix }, 'openface_torch', '2024-04-01')).toMatchObject({ removed: false, failed: [] });
+    } finally {
+      local.close();
+    }
+    const next = await client.workflow.execute(registryCleanup, { taskQueue: CONTROL_QUEUE, workflowId: `cleanup-retry-${Date.now()}`, args: [{}] });
+    expect(next.plan.models.find((m) => m.model === 'openface_torch')!.remove.map((v) => v.version)).toEqual(['2024-01-01']);
+    expect(next.removed).toEqual([{ model: 'openface_torch', version: '2024-01-01' }]);
+    expect(fs.existsSync(path.join(settings.paths.objectsDir, 'model_registry/openface_torch/2024-01-01'))).toBe(false);
   });
 });

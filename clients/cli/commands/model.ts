@@ -12,6 +12,7 @@ import { UserError } from '../../../infra/errors/user-error';
 import { objectStoreFor } from '../../../workers/services';
 import { promoteModel, rollbackModel } from '../../../workflows/promote-model';
 import { publishModel } from '../../../workflows/publish-model';
+import { registryCleanup } from '../../../workflows/registry-cleanup';
 import { CONTROL_QUEUE } from '../../../workflows/task-queues';
 import { formatBytes } from '../../ingest/ingest-status';
 import { uploadDirectory } from '../../registry/upload-directory';
@@ -46,7 +47,7 @@ export function registerModel(program: Command): void {
         const state = await modelState(pool, name);
         const versions = await listVersions(pool, name);
         if (options.json) return print(JSON.stringify({ ...state, versions }, null, 2));
-        print(versions.map((v) => `${v.version}  ${v.files} files  ${formatBytes(v.bytes)}  published ${v.publishedAt} by ${v.publishedBy}${v.version === state.current ? '  [CURRENT]' : ''}${v.version === state.previous ? '  [PREVIOUS]' : ''}`).join('\n') || `${name} has no versions.`);
+        print(versions.map((v) => `${v.version}${v.state === 'deleting' ? ' (being deleted)' : ''}  ${v.files} files  ${formatBytes(v.bytes)}  published ${v.publishedAt} by ${v.publishedBy}${v.version === state.current ? '  [CURRENT]' : ''}${v.version === state.previous ? '  [PREVIOUS]' : ''}`).join('\n') || `${name} has no versions.`);
       });
     });
 
@@ -128,6 +129,28 @@ export function registerModel(program: Command): void {
       await withPool(command, async (pool) => {
         print((await unpinVersion(pool, host, name)) ? `${host} follows ${name}'s current version again` : `${host} had no pin for ${name}`);
       });
+    });
+
+  model
+    .command('cleanup')
+    .description('remove versions that are not current, previous, pinned or among the newest (registry.keepRecent)')
+    .option('--plan', 'only show what would be removed')
+    .option('--json', 'print JSON')
+    .action(async (options: { plan?: boolean; json?: boolean }, command: Command) => {
+      const result = await runWorkflow(command, registryCleanup, 'registry-cleanup', { dryRun: options.plan });
+      if (options.json) return print(JSON.stringify(result, null, 2));
+      const lines = [`${options.plan ? 'Would remove' : 'Planned'} ${result.plan.totals.versions} versions, ${formatBytes(result.plan.totals.bytes)} (keeping current, previous, pinned and the ${result.plan.keepRecent} newest of each model)`];
+      for (const entry of result.plan.models) {
+        for (const kept of entry.keep) lines.push(`  keep    ${entry.model} ${kept.version}  (${kept.reasons.join(', ')})`);
+        for (const gone of entry.remove) lines.push(`  remove  ${entry.model} ${gone.version}  ${formatBytes(gone.bytes)}`);
+      }
+      if (!options.plan) {
+        lines.push(`Removed ${result.removed.length} versions, freed ${formatBytes(result.bytesFreed)}; ${result.failed.length} files failed.`);
+        for (const f of result.failed) lines.push(`  FAILED ${f.model} ${f.version} ${f.key}: ${f.error} (the version stays listed; the next cleanup retries)`);
+        for (const k of result.keptSincePlan) lines.push(`  kept ${k.model} ${k.version}: promoted or pinned while the cleanup ran`);
+      }
+      print(lines.join('\n'));
+      if (result.failed.length > 0) process.exitCode = 1;
     });
 
   model

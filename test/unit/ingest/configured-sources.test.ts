@@ -35,7 +35,8 @@ describe('ingest sources from config', () => {
       ['mrms', false],
     ]);
     expect(findSource(settings.ingestSources, 'gfs')).toEqual(GFS);
-    expect(desiredSchedules(settings)).toEqual({});
+    // Only the registry's weekly cleanup, which is on unless turned off.
+    expect(Object.keys(desiredSchedules(settings))).toEqual(['registry-cleanup']);
   });
 
   it('lay the given fields over the defaults; an empty entry enables a source as it is', () => {
@@ -70,9 +71,16 @@ describe('ingest sources from config', () => {
   it('schedule each enabled source every poll interval, and the purge, when ingest.enabled', () => {
     const settings = load('ingest:\n  enabled: true\n  sources:\n    goes16: {}\n    mrms: { enabled: false }\npurge:\n  every: 30m\nschedules:\n  purge-weather:\n    workflow: purgeWeather\n    cron: "15 * * * *"\n');
     const schedules = desiredSchedules(settings);
-    expect(Object.keys(schedules).sort()).toEqual(['ingest-goes16', 'purge-weather']);
+    expect(Object.keys(schedules).sort()).toEqual(['ingest-goes16', 'purge-weather', 'registry-cleanup']);
     expect(schedules['ingest-goes16']).toMatchObject({ workflow: 'ingestCycle', input: { source: 'goes16' }, every: '300s', overlap: 'skip', catchupWindow: '300s' });
     // A schedule declared by hand wins over the derived one.
     expect(schedules['purge-weather']).toMatchObject({ cron: '15 * * * *' });
+  });
+
+  it('schedule the registry cleanup weekly, Sundays at 03:00 unless config says otherwise', () => {
+    expect(desiredSchedules(load(''))['registry-cleanup']).toMatchObject({ workflow: 'registryCleanup', cron: '0 3 * * 0', timezone: 'UTC', overlap: 'skip' });
+    const custom = load('registry:\n  cleanup: { cron: "30 4 * * 6", timezone: Europe/Berlin }\n');
+    expect(desiredSchedules(custom)['registry-cleanup']).toMatchObject({ cron: '30 4 * * 6', timezone: 'Europe/Berlin' });
+    expect(desiredSchedules(load('registry:\n  cleanup: { enabled: false }\n'))).toEqual({});
   });
 });
