@@ -53,7 +53,11 @@ describe('sluice CLI against a running stack', () => {
     try {
       expect(up.output()).toContain(`Temporal:  ${settings.temporal.address}`);
       const list = await runCli(['--config', settings.file!, 'schedule', 'list', '--json'], cleanEnv());
-      expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'cli-check', workflow: 'stackCheck', paused: true, note: 'test schedule' })]);
+      expect(JSON.parse(list.stdout)).toEqual([
+        expect.objectContaining({ name: 'cli-check', workflow: 'stackCheck', paused: true, note: 'test schedule' }),
+        // On by default: the model registry's weekly cleanup.
+        expect.objectContaining({ name: 'registry-cleanup', workflow: 'registryCleanup', paused: false }),
+      ]);
 
       const unpause = await runCli(['--config', settings.file!, 'schedule', 'unpause', 'cli-check'], cleanEnv());
       expect(unpause.stdout).toContain('unpaused cli-check');

@@ -94,7 +94,7 @@ describe('ingest through the CLI, on Schedules, and across a killed worker', () 
       expect(purge.spec.intervals?.map((i) => Number(i.every))).toEqual([6 * 3_600_000]);
       const cleanup = await client.schedule.getHandle('registry-cleanup').describe();
       expect(cleanup.action).toMatchObject({ workflowType: 'registryCleanup' });
-      expect(cleanup.spec.calendars?.[0]).toMatchObject({ dayOfWeek: ['SUNDAY'], hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+      expect(cleanup.spec.calendars?.[0]).toMatchObject({ dayOfWeek: [{ start: 'SUNDAY', end: 'SUNDAY', step: 1 }], hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
     } finally {
       await reconcileSchedules(client, {}, testLog);
     }
