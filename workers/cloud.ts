@@ -18,7 +18,12 @@ export function createCloudActivities(services: CloudServices, settings: Setting
       workDir: settings.paths.ingestWorkDir,
     }),
     ...createPurgeActivities({ ...services, sources: settings.ingestSources, config: settings.purge }),
-    ...createRegistryActivities({ ...services, prefix: settings.registry.prefix, keepRecent: settings.registry.keepRecent }),
+    ...createRegistryActivities({
+      ...services,
+      prefix: settings.registry.prefix,
+      keepRecent: settings.registry.keepRecent,
+      datasinks: settings.fleet.filter((host) => host.role === 'datasink').map((host) => host.host),
+    }),
   };
 }
 

@@ -9,7 +9,8 @@ import { createDatasinkWorker } from './datasink';
 import { createNodeWorker } from './node';
 import { describeRole, taskQueueOf, type RoleSpec } from './role';
 import { installRuntime } from './runtime';
-import { openCloudServices, type CloudServices } from './services';
+import type { ObjectStore } from '../activities/storage/object-store';
+import { objectStoreFor, openCloudServices, type CloudServices } from './services';
 
 export interface StartWorkersOptions {
   specs: RoleSpec[];
@@ -35,13 +36,15 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   const cloudServices = options.specs.some((spec) => spec.role === 'cloud')
     ? await openCloudServices(settings, requireUrl(options.databaseUrl), log)
     : undefined;
+  // Datasinks fetch what they install (facelists) from object storage; one client for all of them.
+  const hostStore = options.specs.some((spec) => spec.role === 'datasink') ? objectStoreFor(settings, log) : undefined;
   let connection: NativeConnection | undefined;
   const workers: Array<{ spec: RoleSpec; worker: Worker }> = [];
   try {
     connection = await connectWorkerConnection(options.target);
     const context = { connection, namespace: options.target.namespace };
     for (const spec of options.specs) {
-      workers.push({ spec, worker: await createWorker(spec, context, options, cloudServices) });
+      workers.push({ spec, worker: await createWorker(spec, context, options, cloudServices, hostStore) });
     }
   } catch (err) {
     // A created worker holds the connection until it has run and stopped; only then can it close.
@@ -53,6 +56,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
       }),
     );
     await cloudServices?.close();
+    hostStore?.close();
     await connection?.close().catch(() => undefined);
     throw explainNamespaceError(err, options.target.namespace, 'starting workers');
   }
@@ -71,6 +75,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
     .then(() => undefined)
     .finally(async () => {
       await cloudServices?.close();
+      hostStore?.close();
       await open.close();
     });
   return { done, shutdown: async () => { await shutdown(); await done.catch(() => undefined); } };
@@ -81,6 +86,7 @@ function createWorker(
   context: { connection: NativeConnection; namespace: string },
   options: StartWorkersOptions,
   cloud: CloudServices | undefined,
+  hostStore: ObjectStore | undefined,
 ): Promise<Worker> {
   const workers = options.settings.workers;
   switch (spec.role) {
@@ -90,7 +96,8 @@ function createWorker(
       if (!cloud) throw new Error('cloud services were not opened');
       return createCloudWorker({ ...context, settings: workers.cloud, services: cloud, sluice: options.settings });
     case 'datasink':
-      return createDatasinkWorker({ ...context, settings: workers.datasink, host: spec.host, root: spec.root });
+      if (!hostStore) throw new Error('the datasinks\' object store was not opened');
+      return createDatasinkWorker({ ...context, settings: workers.datasink, host: spec.host, root: spec.root, store: hostStore });
     case 'node':
       return createNodeWorker({ ...context, settings: workers.node, host: spec.host, root: spec.root });
   }

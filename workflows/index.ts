@@ -6,3 +6,4 @@ export { purgeWeather } from './purge-weather';
 export { publishModel } from './publish-model';
 export { promoteModel, rollbackModel } from './promote-model';
 export { registryCleanup } from './registry-cleanup';
+export { deployFacelist } from './deploy-facelist';

@@ -1,5 +1,7 @@
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { executeChild, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { FACELIST_MODEL } from '../activities/registry/facelist-names';
 import type { PromotionRecord } from '../activities/registry/registry-db';
+import { deployFacelist, type DeployFacelistResult } from './deploy-facelist';
 import { registry } from './registry-proxy';
 import { SLUICE_KIND, SLUICE_MODEL } from './search-attributes';
 
@@ -27,7 +29,7 @@ export interface RollbackModelInput {
  * a deployment of the model is recorded as due. Of two promotions of one model at once, one wins
  * and the other fails with a PromotionConflictError, changing nothing.
  */
-export async function promoteModel(input: PromoteModelInput): Promise<PromotionRecord> {
+export async function promoteModel(input: PromoteModelInput): Promise<PromotionOutcome> {
   return changeCurrent('promote', input.model, input.version, input.reason, input.actor, input.expectedRevision);
 }
 
@@ -36,11 +38,14 @@ export async function promoteModel(input: PromoteModelInput): Promise<PromotionR
  * logged, deployment due). Startable from the temporal CLI:
  *   temporal workflow start --type rollbackModel --task-queue sluice --input '{"model":"face_recognition","to":"previous"}'
  */
-export async function rollbackModel(input: RollbackModelInput): Promise<PromotionRecord> {
+export async function rollbackModel(input: RollbackModelInput): Promise<PromotionOutcome> {
   return changeCurrent('rollback', input.model, input.to, input.reason ?? `rollback to ${input.to}`, input.actor);
 }
 
-async function changeCurrent(action: 'promote' | 'rollback', model: string, to: string, reason: string, actor: string | undefined, expectedRevision?: number): Promise<PromotionRecord> {
+/** The logged promotion; for the facelist, also where it was deployed. */
+export type PromotionOutcome = PromotionRecord & { readonly facelist?: DeployFacelistResult };
+
+async function changeCurrent(action: 'promote' | 'rollback', model: string, to: string, reason: string, actor: string | undefined, expectedRevision?: number): Promise<PromotionOutcome> {
   upsertSearchAttributes([
     { key: SLUICE_KIND, value: `model-${action}` },
     { key: SLUICE_MODEL, value: model },
@@ -48,7 +53,7 @@ async function changeCurrent(action: 'promote' | 'rollback', model: string, to: 
   const state = await registry.resolveTarget({ model, to });
   await registry.verifyVersion({ model, version: state.target });
   const { workflowId } = workflowInfo();
-  return registry.swapCurrent({
+  const record = await registry.swapCurrent({
     model,
     to: state.target,
     expectedRevision: expectedRevision ?? state.revision,
@@ -58,4 +63,10 @@ async function changeCurrent(action: 'promote' | 'rollback', model: string, to: 
     reason,
     workflowId,
   });
+  // Models are deployed by fleet deployments (recorded as due); the facelist goes to the datasinks now.
+  if (model === FACELIST_MODEL && patched('deploy-facelist-on-promotion')) {
+    const facelist = await executeChild(deployFacelist, { workflowId: `${workflowId}/deploy-facelist`, args: [{ version: record.to }] });
+    return { ...record, facelist };
+  }
+  return record;
 }

@@ -10,6 +10,7 @@ import { formatRegistryYaml, parseRegistryYaml } from '../../../activities/regis
 import { createPool } from '../../../infra/db/pool';
 import { UserError } from '../../../infra/errors/user-error';
 import { objectStoreFor } from '../../../workers/services';
+import { deployFacelist } from '../../../workflows/deploy-facelist';
 import { promoteModel, rollbackModel } from '../../../workflows/promote-model';
 import { publishModel } from '../../../workflows/publish-model';
 import { registryCleanup } from '../../../workflows/registry-cleanup';
@@ -129,6 +130,18 @@ export function registerModel(program: Command): void {
       await withPool(command, async (pool) => {
         print((await unpinVersion(pool, host, name)) ? `${host} follows ${name}'s current version again` : `${host} had no pin for ${name}`);
       });
+    });
+
+  model
+    .command('deploy-facelist')
+    .description('put a facelist version (default: current) on every datasink, with facelist_current.csv pointing at it')
+    .option('--version <date>', 'the facelist version')
+    .option('--json', 'print JSON')
+    .action(async (options: { version?: string; json?: boolean }, command: Command) => {
+      const result = await runWorkflow(command, deployFacelist, 'facelist-deploy', { version: options.version });
+      if (options.json) return print(JSON.stringify(result, null, 2));
+      print([`facelist ${result.version}:`, ...result.hosts.map((h) => `  ${h.host}  ${h.status}  ${h.detail}`)].join('\n'));
+      if (result.hosts.some((h) => h.status !== 'installed')) process.exitCode = 1;
     });
 
   model
