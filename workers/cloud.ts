@@ -23,6 +23,7 @@ export function createCloudActivities(services: CloudServices, settings: Setting
       prefix: settings.registry.prefix,
       keepRecent: settings.registry.keepRecent,
       datasinks: settings.fleet.filter((host) => host.role === 'datasink').map((host) => host.host),
+      location: settings.registry.store === 'datasink' ? { store: 'datasink', host: settings.registry.datasink! } : { store: 'object' },
     }),
   };
 }

@@ -97,7 +97,7 @@ function createWorker(
       return createCloudWorker({ ...context, settings: workers.cloud, services: cloud, sluice: options.settings });
     case 'datasink':
       if (!hostStore) throw new Error('the datasinks\' object store was not opened');
-      return createDatasinkWorker({ ...context, settings: workers.datasink, host: spec.host, root: spec.root, store: hostStore });
+      return createDatasinkWorker({ ...context, settings: workers.datasink, host: spec.host, root: spec.root, store: hostStore, registryPrefix: options.settings.registry.prefix });
     case 'node':
       return createNodeWorker({ ...context, settings: workers.node, host: spec.host, root: spec.root });
   }

@@ -1,7 +1,9 @@
 import { TimeoutType, type Duration } from '@temporalio/common';
 import { ActivityFailure, proxyActivities, TimeoutFailure, upsertSearchAttributes } from '@temporalio/workflow';
 import type { FacelistActivities, FacelistInstall } from '../activities/host/facelist-activities';
-import { registry } from './registry-proxy';
+import { FACELIST_MODEL } from '../activities/registry/facelist-names';
+import type { FacelistSource } from '../activities/registry/registry-activities';
+import { registry, registryFilesOn } from './registry-proxy';
 import { SLUICE_HOSTS, SLUICE_KIND, SLUICE_MODEL } from './search-attributes';
 import { datasinkQueue } from './task-queues';
 
@@ -31,7 +33,7 @@ export interface DeployFacelistResult {
  * of the others.
  */
 export async function deployFacelist(input: DeployFacelistInput = {}): Promise<DeployFacelistResult> {
-  const source = await registry.facelistSource({ version: input.version });
+  const source = await facelistSource(input.version);
   const hosts = await registry.datasinkHosts();
   upsertSearchAttributes([
     { key: SLUICE_KIND, value: 'facelist-deploy' },
@@ -58,4 +60,13 @@ export async function deployFacelist(input: DeployFacelistInput = {}): Promise<D
     }),
   );
   return { version: source.version, hosts: results };
+}
+
+/** The facelist's CSV, checked against its manifest where the registry keeps it and shared through object storage. */
+async function facelistSource(requested: string | undefined): Promise<FacelistSource> {
+  const { version, file } = await registry.facelistVersion({ version: requested });
+  const files = registryFilesOn(await registry.registryFilesQueue());
+  await files.registryVerifyFiles({ model: FACELIST_MODEL, version });
+  const { key } = await files.registryShareFile({ model: FACELIST_MODEL, version, file });
+  return { version, key, size: file.size, sha256: file.sha256 };
 }

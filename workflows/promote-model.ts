@@ -2,7 +2,7 @@ import { executeChild, patched, upsertSearchAttributes, workflowInfo } from '@te
 import { FACELIST_MODEL } from '../activities/registry/facelist-names';
 import type { PromotionRecord } from '../activities/registry/registry-db';
 import { deployFacelist, type DeployFacelistResult } from './deploy-facelist';
-import { registry } from './registry-proxy';
+import { REGISTRY_FILES_WHERE_THEY_ARE, registry, registryFilesOn } from './registry-proxy';
 import { SLUICE_KIND, SLUICE_MODEL } from './search-attributes';
 
 export interface PromoteModelInput {
@@ -51,7 +51,8 @@ async function changeCurrent(action: 'promote' | 'rollback', model: string, to: 
     { key: SLUICE_MODEL, value: model },
   ]);
   const state = await registry.resolveTarget({ model, to });
-  await registry.verifyVersion({ model, version: state.target });
+  if (patched(REGISTRY_FILES_WHERE_THEY_ARE)) await registryFilesOn(await registry.registryFilesQueue()).registryVerifyFiles({ model, version: state.target });
+  else await registry.verifyVersion({ model, version: state.target });
   const { workflowId } = workflowInfo();
   const record = await registry.swapCurrent({
     model,

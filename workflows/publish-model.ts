@@ -1,6 +1,6 @@
-import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { PublishRequest } from '../activities/registry/registry-activities';
-import { registry } from './registry-proxy';
+import { REGISTRY_FILES_WHERE_THEY_ARE, registry, registryFilesOn } from './registry-proxy';
 import { SLUICE_KIND, SLUICE_MODEL } from './search-attributes';
 
 /**
@@ -16,6 +16,12 @@ export async function publishModel(input: PublishRequest): Promise<{ model: stri
   ]);
   try {
     await registry.checkPublishable(input);
+    if (patched(REGISTRY_FILES_WHERE_THEY_ARE)) {
+      const files = registryFilesOn(await registry.registryFilesQueue());
+      const manifest = await files.registryInstallFiles(input);
+      const registered = await registry.registerVersion({ manifest, createModel: input.createModel });
+      return { model: input.model, version: input.version, ...registered };
+    }
     const installed = await registry.installVersion(input);
     return { model: input.model, version: input.version, ...installed };
   } finally {

@@ -1,6 +1,6 @@
-import { defineQuery, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { CleanupPlan } from '../activities/registry/registry-cleanup';
-import { registry } from './registry-proxy';
+import { defineQuery, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { CleanupPlan, VersionRemoval } from '../activities/registry/registry-cleanup';
+import { REGISTRY_FILES_WHERE_THEY_ARE, registry, registryFilesOn } from './registry-proxy';
 import { SLUICE_KIND } from './search-attributes';
 
 export interface RegistryCleanupInput {
@@ -37,9 +37,10 @@ export async function registryCleanup(input: RegistryCleanupInput = {}): Promise
   const failed: RegistryCleanupResult['failed'] = [];
   let bytesFreed = 0;
   if (!input.dryRun) {
+    const filesQueue = patched(REGISTRY_FILES_WHERE_THEY_ARE) ? await registry.registryFilesQueue() : undefined;
     for (const { model, remove } of plan.models) {
       for (const { version } of remove) {
-        const outcome = await registry.removeVersion({ model, version });
+        const outcome = filesQueue ? await removeVersion(filesQueue, model, version) : await registry.removeVersion({ model, version });
         if (outcome.removed) {
           removed.push({ model, version });
           bytesFreed += outcome.bytes;
@@ -52,4 +53,17 @@ export async function registryCleanup(input: RegistryCleanupInput = {}): Promise
     }
   }
   return { plan, removed, bytesFreed, keptSincePlan, failed };
+}
+
+/**
+ * Marked first (no promotion or pin can take it from then on), then its files where they are,
+ * then its row, only once every file is gone.
+ */
+async function removeVersion(filesQueue: string, model: string, version: string): Promise<VersionRemoval> {
+  const { marked, bytes } = await registry.markVersionDeleting({ model, version });
+  if (!marked) return { model, version, removed: false, bytes: 0, failed: [] };
+  const { failed } = await registryFilesOn(filesQueue).registryRemoveFiles({ model, version });
+  if (failed.length > 0) return { model, version, removed: false, bytes: 0, failed };
+  await registry.forgetVersion({ model, version });
+  return { model, version, removed: true, bytes, failed: [] };
 }

@@ -1,11 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FacelistSource } from '../registry/registry-activities';
 import { checkVersion } from '../registry/names';
 import type { ObjectStore } from '../storage/object-store';
-import { fsyncDirectory, isErrno, toReadable, writeAndSync } from '../storage/stream-helpers';
+import { fileDigest, fsyncDirectory, toReadable, writeAndSync } from '../storage/stream-helpers';
 
 export interface FacelistInstall {
   readonly host: string;
@@ -28,7 +27,7 @@ export function createFacelistActivities(deps: { host: string; root: string; sto
       await fs.mkdir(dir, { recursive: true });
       const name = `facelist_${version}.csv`;
       const target = path.join(dir, name);
-      const downloaded = (await sha256OfFile(target)) !== source.sha256;
+      const downloaded = (await fileDigest(target))?.sha256 !== source.sha256;
       if (downloaded) {
         const temp = path.join(dir, `.${name}.${randomBytes(6).toString('hex')}.part`);
         const written = await writeAndSync(toReadable(await deps.store.getStream(source.key)), temp);
@@ -50,14 +49,3 @@ export function createFacelistActivities(deps: { host: string; root: string; sto
 }
 
 export type FacelistActivities = ReturnType<typeof createFacelistActivities>;
-
-async function sha256OfFile(file: string): Promise<string | undefined> {
-  const hash = createHash('sha256');
-  try {
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return undefined;
-    throw err;
-  }
-  return hash.digest('hex');
-}

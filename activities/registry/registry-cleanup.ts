@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import { inTransaction } from '../../infra/db/transaction';
-import type { ObjectStore } from '../storage/object-store';
-import { versionPrefix } from './manifest';
+import type { RegistryFileStore } from './registry-file-store';
 
 export type KeepReason = 'current' | 'previous' | 'pinned' | 'recent';
 
@@ -55,13 +54,12 @@ export interface VersionRemoval {
 }
 
 /**
- * Removes one version: first marked "deleting" (under the model's row lock, and only if nothing
- * protects it now), so no promotion or pin can take it while its files go; then its files; then,
- * only if every file is gone, its row. A version with files left stays listed, marked, and the
- * next cleanup tries again.
+ * Marks a version "deleting" under the model's row lock, and only if nothing protects it now
+ * (current, previous, pinned), so no promotion or pin can take it while its files go. Returns its
+ * size, or undefined when it was left alone.
  */
-export async function removeVersion(deps: { pool: Pool; store: ObjectStore; prefix: string }, model: string, version: string): Promise<VersionRemoval> {
-  const marked = await inTransaction(deps.pool, async (client) => {
+export async function markVersionDeleting(pool: Pool, model: string, version: string): Promise<number | undefined> {
+  return inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ current_version: string | null; previous_version: string | null }>('SELECT current_version, previous_version FROM registry_models WHERE model = $1 FOR UPDATE', [model]);
     const pinned = await client.query('SELECT 1 FROM registry_overrides WHERE model = $1 AND version = $2', [model, version]);
     const state = rows[0];
@@ -69,12 +67,18 @@ export async function removeVersion(deps: { pool: Pool; store: ObjectStore; pref
     const { rows: updated } = await client.query<{ bytes: string }>("UPDATE registry_versions SET state = 'deleting' WHERE model = $1 AND version = $2 RETURNING bytes", [model, version]);
     return updated[0] ? Number(updated[0].bytes) : undefined;
   });
-  if (marked === undefined) return { model, version, removed: false, bytes: 0, failed: [] };
+}
 
-  const keys: string[] = [];
-  for await (const object of deps.store.list(versionPrefix(deps.prefix, model, version))) keys.push(object.key);
-  const outcome = keys.length > 0 ? await deps.store.deleteMany(keys) : { deleted: [], failed: [] };
-  if (outcome.failed.length > 0) return { model, version, removed: false, bytes: 0, failed: outcome.failed };
+/**
+ * Removes one version: marked first (markVersionDeleting), then its files, then, only if every
+ * file is gone, its row. A version with files left stays listed, marked, and the next cleanup
+ * tries again.
+ */
+export async function removeVersion(deps: { pool: Pool; files: RegistryFileStore }, model: string, version: string): Promise<VersionRemoval> {
+  const bytes = await markVersionDeleting(deps.pool, model, version);
+  if (bytes === undefined) return { model, version, removed: false, bytes: 0, failed: [] };
+  const { failed } = await deps.files.remove(model, version);
+  if (failed.length > 0) return { model, version, removed: false, bytes: 0, failed };
   await deps.pool.query('DELETE FROM registry_versions WHERE model = $1 AND version = $2', [model, version]);
-  return { model, version, removed: true, bytes: marked, failed: [] };
+  return { model, version, removed: true, bytes, failed: [] };
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -116,4 +117,20 @@ export async function writeFileAtomically(source: Readable, filePath: string): P
 
 export function isErrno(err: unknown, ...codes: string[]): boolean {
   return typeof err === 'object' && err !== null && codes.includes((err as NodeJS.ErrnoException).code ?? '');
+}
+
+/** Size and sha256 of a file on disk, read as a stream; undefined when there is no such file. */
+export async function fileDigest(file: string): Promise<{ size: number; sha256: string } | undefined> {
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream(file)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+  } catch (err) {
+    if (isErrno(err, 'ENOENT', 'EISDIR')) return undefined;
+    throw err;
+  }
+  return { size, sha256: hash.digest('hex') };
 }

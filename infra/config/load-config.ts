@@ -55,6 +55,7 @@ export function loadConfig(options: LoadOptions = {}): Settings {
   const problems = [
     ...(parsed.success ? [] : formatIssues(parsed.error.issues, envSources)),
     ...unknownWorkflows(raw.schedules, options.workflowTypes),
+    ...(parsed.success ? registryHostProblems(parsed.data) : []),
   ];
   if (!parsed.success || problems.length > 0) {
     throw new UserError(
@@ -72,6 +73,17 @@ function unknownWorkflows(schedules: unknown, known: readonly string[] | undefin
     const workflow = (schedule as { workflow?: unknown } | null)?.workflow;
     return typeof workflow === 'string' && !known.includes(workflow) ? [`schedules.${name}.workflow: unknown workflow "${workflow}"`] : [];
   });
+}
+
+/** A registry kept on a datasink's disk needs that datasink in the fleet. */
+function registryHostProblems(config: SluiceConfig): string[] {
+  const { store, datasink } = config.registry;
+  if (store !== 'datasink') return datasink ? ['registry.datasink: set, but registry.store is not "datasink"'] : [];
+  if (!datasink) return ['registry.datasink: registry.store is "datasink"; name the fleet datasink that holds the registry'];
+  const host = config.fleet.find((entry) => entry.host === datasink);
+  if (!host) return [`registry.datasink: "${datasink}" is not in fleet:; add it as a datasink`];
+  if (host.role !== 'datasink') return [`registry.datasink: "${datasink}" is a ${host.role}, not a datasink`];
+  return [];
 }
 
 function locateFile(explicit: string | undefined, cwd: string): string | undefined {

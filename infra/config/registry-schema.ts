@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
+import { hostName } from './host-name';
 
 /**
- * The `registry:` section. Model versions are files under <prefix><model>/<YYYY-MM-DD>/ in the
- * object storage of `storage:`; their state (current, previous, pins, the promotion log) is in
- * Postgres.
+ * The `registry:` section. Model versions are files under <prefix><model>/<YYYY-MM-DD>/, in the
+ * object storage of `storage:` (store: object) or under the root of one datasink, reached through
+ * that datasink's worker (store: datasink, as SentinelCam keeps it). Their state (current,
+ * previous, pins, the promotion log) is in Postgres either way.
  */
 export const registrySchema = z.strictObject({
+  store: z.enum(['object', 'datasink']).default('object'),
+  /** With store: datasink, the fleet datasink whose disk holds the registry. */
+  datasink: hostName.optional(),
   prefix: z
     .string()
     .regex(/^([A-Za-z0-9._-]+\/)+$/, 'expected a key prefix of path segments ending in "/", e.g. "model_registry/"')

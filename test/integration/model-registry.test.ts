@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { importRegistry, exportRegistry } from '../../activities/registry/registry-import';
+import { ObjectRegistryFiles } from '../../activities/registry/object-registry-files';
 import { removeVersion } from '../../activities/registry/registry-cleanup';
 import { pinVersion } from '../../activities/registry/registry-overrides';
 import { formatRegistryYaml, parseRegistryYaml } from '../../activities/registry/registry-yaml';
@@ -261,7 +262,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
       },
     });
     try {
-      const first = await removeVersion({ pool, store: failing, prefix: settings.registry.prefix }, 'openface_torch', '2024-01-01');
+      const first = await removeVersion({ pool, files: new ObjectRegistryFiles(failing, settings.registry.prefix) }, 'openface_torch', '2024-01-01');
       expect(first).toMatchObject({ removed: false, failed: [{ key: 'model_registry/openface_torch/2024-01-01/baselines.hdf5', error: 'simulated: permission denied' }] });
       const row = await pool.query("SELECT state FROM registry_versions WHERE model = 'openface_torch' AND version = '2024-01-01'");
       expect(row.rows).toEqual([{ state: 'deleting' }]);
@@ -269,7 +270,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
       const refused = await promote('openface_torch', '2024-01-01').then(() => 'promoted', (err: unknown) => causeMessages(err));
       expect(refused).toMatch(/openface_torch has no version 2024-01-01/);
       // The current version is never removed, whatever a caller asks.
-      expect(await removeVersion({ pool, store: local, prefix: settings.registry.prefix }, 'openface_torch', '2024-04-01')).toMatchObject({ removed: false, failed: [] });
+      expect(await removeVersion({ pool, files: new ObjectRegistryFiles(local, settings.registry.prefix) }, 'openface_torch', '2024-04-01')).toMatchObject({ removed: false, failed: [] });
     } finally {
       local.close();
     }

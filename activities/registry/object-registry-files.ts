@@ -2,20 +2,25 @@ import { createHash } from 'node:crypto';
 import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
 import { ManifestMismatchError, RegistryError } from './errors';
 import { MANIFEST_FILE, versionPrefix, type Manifest, type ManifestFile } from './manifest';
+import type { InstallRequest, RegistryFileStore } from './registry-file-store';
 
 /**
- * The registry's files in object storage. A version's files are copied in from the upload area
- * with their digests checked on the way, then the manifest is written, then every file is read
- * back against it: a version is only ever registered once its bytes are proven.
+ * The registry's files in object storage, under <prefix><model>/<version>/. A version's files are
+ * copied in from the upload area with their digests checked on the way, then the manifest is
+ * written, then every file is read back against it.
  */
-export class RegistryFiles {
+export class ObjectRegistryFiles implements RegistryFileStore {
+  readonly description: string;
+
   constructor(
     private readonly store: ObjectStore,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.description = `${prefix} in ${store.description}`;
+  }
 
-  /** Copies staged files into the version, checking each against what the client declared. */
-  async install(model: string, version: string, staging: string, files: readonly ManifestFile[], heartbeat: () => void): Promise<void> {
+  async install(request: InstallRequest, heartbeat: () => void): Promise<Manifest> {
+    const { model, version, staging, files } = request;
     const target = versionPrefix(this.prefix, model, version);
     for (const file of files) {
       const body = await this.store.getStream(`${staging}${file.path}`).catch((err: unknown) => {
@@ -28,10 +33,9 @@ export class RegistryFiles {
       }
       heartbeat();
     }
-  }
-
-  async writeManifest(manifest: Manifest): Promise<void> {
-    await this.store.put(`${versionPrefix(this.prefix, manifest.model, manifest.version)}${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
+    const manifest: Manifest = { model, version, files, publishedAt: new Date().toISOString(), publishedBy: request.actor };
+    await this.store.put(`${target}${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`, { contentType: 'application/json' });
+    return this.verify(model, version, heartbeat);
   }
 
   /** Re-reads every file of the version and compares size and sha256 with the manifest stored beside them. */
@@ -57,15 +61,25 @@ export class RegistryFiles {
     return manifest;
   }
 
-  async discard(prefix: string): Promise<number> {
-    const keys: string[] = [];
-    for await (const object of this.store.list(prefix)) keys.push(object.key);
-    if (keys.length > 0) await this.store.deleteMany(keys);
-    return keys.length;
+  async remove(model: string, version: string): Promise<{ failed: { key: string; error: string }[] }> {
+    return { failed: (await deletePrefix(this.store, versionPrefix(this.prefix, model, version))).failed };
+  }
+
+  async shareFile(model: string, version: string, file: ManifestFile): Promise<string> {
+    return `${versionPrefix(this.prefix, model, version)}${file.path}`;
   }
 }
 
-async function digestOf(store: ObjectStore, key: string): Promise<{ size: number; sha256: string } | undefined> {
+/** Deletes every object under a prefix (an upload area, a version). */
+export async function deletePrefix(store: ObjectStore, prefix: string): Promise<{ deleted: number; failed: { key: string; error: string }[] }> {
+  const keys: string[] = [];
+  for await (const object of store.list(prefix)) keys.push(object.key);
+  if (keys.length === 0) return { deleted: 0, failed: [] };
+  const outcome = await store.deleteMany(keys);
+  return { deleted: outcome.deleted.length, failed: outcome.failed };
+}
+
+export async function digestOf(store: ObjectStore, key: string): Promise<{ size: number; sha256: string } | undefined> {
   let body: NodeJS.ReadableStream;
   try {
     body = await store.getStream(key);
