@@ -17,7 +17,9 @@ describe('sluice model … (the built CLI against a real stack)', () => {
 
     const unknown = await sluice('publish', 'openface_torch', dir, '--version', '2020-03-25');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^sluice: Unknown model "openface_torch"\. Known models: none yet\. Publish with --create to add a new one\./);
+    // Progress first (a line, since stderr is not a terminal here), then the refusal in one line.
+    expect(unknown.stderr).toMatch(/^uploading openface_torch 2020-03-25: 1\/1 files, 4\.0 KiB of 4\.0 KiB\n/);
+    expect(unknown.stderr).toMatch(/^sluice: Unknown model "openface_torch"\. Known models: none yet\. Publish with --create to add a new one\./m);
     expect(unknown.stderr).not.toMatch(/unexpected error|Workflow execution failed/);
 
     const published = await sluice('publish', 'openface_torch', dir, '--version', '2020-03-25', '--create');
@@ -50,6 +52,16 @@ describe('sluice model … (the built CLI against a real stack)', () => {
     fs.writeFileSync(file, exported.stdout.replace('current_version: "2020-03-25"', 'current_version: "2026-03-01"').replace('previous_version: "2026-03-01"', 'previous_version: "2020-03-25"'));
     expect((await sluice('import', file)).stdout).toMatch(/created 0, changed 1, unchanged 0/);
     expect(JSON.parse((await sluice('history', '--json', '--limit', '1')).stdout)[0]).toMatchObject({ action: 'import', to: '2026-03-01' });
+
+    expect((await sluice('roles')).stdout).toBe('outpost: mobilenet_ssd\n');
+    const badRole = await sluice('role', 'outpost', 'mobilenet_ssd,openface_torch');
+    expect(badRole.stderr).toMatch(/^sluice: Unknown model "mobilenet_ssd"\.\n {2}Known models: openface_torch\./);
+    expect((await sluice('role', 'sentinel', 'openface_torch')).stdout).toBe('sentinel: openface_torch\n');
+    expect(JSON.parse((await sluice('roles', '--json')).stdout)).toEqual([
+      { role: 'outpost', models: ['mobilenet_ssd'] },
+      { role: 'sentinel', models: ['openface_torch'] },
+    ]);
+    expect((await sluice('role', 'toaster', 'openface_torch')).stderr).toMatch(/Unknown role "toaster"\.\n {2}Roles: outpost, sentinel, datasink\./);
 
     const cleanup = await sluice('cleanup', '--plan');
     expect(cleanup.stdout).toMatch(/^Would remove 0 versions, 0 B \(keeping current, previous, pinned and the 5 newest of each model\)\n {2}keep {4}openface_torch 2026-03-01 {2}\(current, recent\)\n {2}keep {4}openface_torch 2020-03-25 {2}\(previous, recent\)$/m);

@@ -7,6 +7,7 @@ import { formatIngestStatus, ingestStatus } from '../../ingest/ingest-status';
 import { formatCycleResult, formatProgress, runIngestCycles } from '../../ingest/run-ingest';
 import { databaseUrlOf } from '../../service-addresses';
 import { clientFor, commandContext, type CommandContext } from '../context';
+import { showProgress } from '../progress-line';
 import { stopSignal } from '../stop-signal';
 
 /** `sluice ingest run|status`. */
@@ -81,16 +82,4 @@ function selectedSources(context: CommandContext, models: string | undefined): s
 
 function hadProblems(result: IngestCycleResult): boolean {
   return result.quarantined.length > 0 || result.failed.length > 0;
-}
-
-let lastLogged = 0;
-
-/** On a terminal, one line rewritten in place; in a log file, a line every 5 s. */
-function showProgress(line: string): void {
-  if (process.stderr.isTTY) {
-    process.stderr.write(`\r\x1b[K${line.slice(0, process.stderr.columns ? process.stderr.columns - 1 : 200)}`);
-  } else if (line && Date.now() - lastLogged >= 5000) {
-    lastLogged = Date.now();
-    process.stderr.write(`${line}\n`);
-  }
 }

@@ -6,6 +6,7 @@ import { checkModelName, checkVersion, todayVersion } from '../../../activities/
 import { listModels, listVersions, modelState, promotionHistory, type PromotionRecord } from '../../../activities/registry/registry-db';
 import { exportRegistry, importRegistry } from '../../../activities/registry/registry-import';
 import { listOverrides, pinVersion, unpinVersion } from '../../../activities/registry/registry-overrides';
+import { listRoleModels, setRoleModels } from '../../../activities/registry/role-models';
 import { formatRegistryYaml, parseRegistryYaml } from '../../../activities/registry/registry-yaml';
 import { createPool } from '../../../infra/db/pool';
 import { UserError } from '../../../infra/errors/user-error';
@@ -19,6 +20,7 @@ import { formatBytes } from '../../ingest/ingest-status';
 import { uploadDirectory } from '../../registry/upload-directory';
 import { databaseUrlOf } from '../../service-addresses';
 import { clientFor, commandContext, type CommandContext } from '../context';
+import { showProgress } from '../progress-line';
 
 /** `sluice model …`: the model registry. Changes of state go through workflows; reads query Postgres. */
 export function registerModel(program: Command): void {
@@ -65,15 +67,15 @@ export function registerModel(program: Command): void {
       const client = await clientFor(context);
       try {
         const upload = await uploadDirectory(store, context.settings.registry.prefix, dir, (p) =>
-          progress(`uploading ${name} ${version}: ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}`),
+          showProgress(`uploading ${name} ${version}: ${p.files}/${p.totalFiles} files, ${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)}`),
         );
-        progress(`verifying ${name} ${version} …`);
+        showProgress(`verifying ${name} ${version} …`);
         const result = await client.workflow.execute(publishModel, {
           taskQueue: CONTROL_QUEUE,
           workflowId: `model-publish-${name}-${version}-${upload.uploadId}`,
           args: [{ model: name, version, uploadId: upload.uploadId, files: upload.files, createModel: options.create, actor: actorOf() }],
         });
-        progress('');
+        showProgress('');
         print(`published ${result.model} ${result.version}: ${result.files} files, ${formatBytes(result.bytes)}, verified against its manifest`);
       } finally {
         store.close();
@@ -167,6 +169,28 @@ export function registerModel(program: Command): void {
     });
 
   model
+    .command('roles')
+    .description('which models each role\'s nodes receive (outposts: mobilenet_ssd unless set)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withPool(command, async (pool) => {
+        const roles = await listRoleModels(pool);
+        print(options.json ? JSON.stringify(roles, null, 2) : roles.map((r) => `${r.role}: ${r.models.join(', ') || '(none)'}`).join('\n') || 'No role lists: every role receives every model.');
+      });
+    });
+
+  model
+    .command('role <role> <models>')
+    .description('set the comma-separated models a role\'s nodes receive, e.g. outpost mobilenet_ssd,mobilenet_ssd_edgetpu')
+    .action(async (role: string, models: string, _options, command: Command) => {
+      await withPool(command, async (pool) => {
+        const list = models.split(',').map((m) => m.trim()).filter(Boolean);
+        await setRoleModels(pool, role, list);
+        print(`${role}: ${list.join(', ') || '(none)'}`);
+      });
+    });
+
+  model
     .command('import <file>')
     .description('set the registry from a SentinelCam model_registry.yaml (every version it names must be published)')
     .action(async (file: string, _options, command: Command) => {
@@ -192,11 +216,6 @@ export function registerModel(program: Command): void {
 
 function print(text: string): void {
   process.stdout.write(`${text}\n`);
-}
-
-/** Progress on stderr: rewritten in place on a terminal, silent otherwise. */
-function progress(line: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
 }
 
 function actorOf(): string {
