@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
 import { fileDigest, isErrno, toReadable, writeFileAtomically } from '../storage/stream-helpers';
 import { ManifestMismatchError, RegistryError } from './errors';
-import { checkManifestPath, MANIFEST_FILE, type Manifest, type ManifestFile } from './manifest';
+import { checkAgainstManifest, checkManifestPath, MANIFEST_FILE, type Manifest, type ManifestFile } from './manifest';
 import { checkModelName, checkVersion } from './names';
 import type { InstallRequest, RegistryFileStore } from './registry-file-store';
 
@@ -57,16 +57,7 @@ export class DiskRegistryFiles implements RegistryFileStore {
       if (err instanceof SyntaxError) throw new ManifestMismatchError(model, version, [`${MANIFEST_FILE} is not valid JSON`]);
       throw err;
     }
-    const problems: string[] = [];
-    for (const file of manifest.files) {
-      const found = await fileDigest(this.fileIn(dir, file.path));
-      if (!found) problems.push(`${file.path} is missing`);
-      else if (found.size !== file.size) problems.push(`${file.path} is ${found.size} bytes, not ${file.size}`);
-      else if (found.sha256 !== file.sha256) problems.push(`${file.path} has sha256 ${found.sha256.slice(0, 12)}…, not ${file.sha256.slice(0, 12)}…`);
-      heartbeat();
-    }
-    if (problems.length > 0) throw new ManifestMismatchError(model, version, problems);
-    return manifest;
+    return checkAgainstManifest(manifest, (file) => fileDigest(this.fileIn(dir, file)), heartbeat);
   }
 
   async remove(model: string, version: string): Promise<{ failed: { key: string; error: string }[] }> {

@@ -1,5 +1,5 @@
 import { InvalidObjectKeyError, validateObjectKey } from '../storage/object-key';
-import { RegistryError } from './errors';
+import { ManifestMismatchError, RegistryError } from './errors';
 
 /** One file of a version, as published. `path` is relative to the version directory. */
 export interface ManifestFile {
@@ -59,4 +59,25 @@ export function versionPrefix(prefix: string, model: string, version: string): s
 /** Uploads wait here until publishModel installs them; "_" keeps it apart from every model name. */
 export function stagingPrefix(prefix: string, uploadId: string): string {
   return `${prefix}_staging/${uploadId}/`;
+}
+
+/**
+ * Reads each file of the manifest back (through `digestOf`, where the files are) and throws a
+ * ManifestMismatchError listing every one that is missing, of another size, or of another sha256.
+ */
+export async function checkAgainstManifest(
+  manifest: Manifest,
+  digestOf: (path: string) => Promise<{ size: number; sha256: string } | undefined>,
+  heartbeat: () => void,
+): Promise<Manifest> {
+  const problems: string[] = [];
+  for (const file of manifest.files) {
+    const found = await digestOf(file.path);
+    if (!found) problems.push(`${file.path} is missing`);
+    else if (found.size !== file.size) problems.push(`${file.path} is ${found.size} bytes, not ${file.size}`);
+    else if (found.sha256 !== file.sha256) problems.push(`${file.path} has sha256 ${found.sha256.slice(0, 12)}…, not ${file.sha256.slice(0, 12)}…`);
+    heartbeat();
+  }
+  if (problems.length > 0) throw new ManifestMismatchError(manifest.model, manifest.version, problems);
+  return manifest;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ObjectNotFoundError, type ObjectStore } from '../storage/object-store';
 import { ManifestMismatchError, RegistryError } from './errors';
-import { MANIFEST_FILE, versionPrefix, type Manifest, type ManifestFile } from './manifest';
+import { checkAgainstManifest, MANIFEST_FILE, versionPrefix, type Manifest, type ManifestFile } from './manifest';
 import type { InstallRequest, RegistryFileStore } from './registry-file-store';
 
 /**
@@ -49,16 +49,7 @@ export class ObjectRegistryFiles implements RegistryFileStore {
       if (err instanceof SyntaxError) throw new ManifestMismatchError(model, version, [`${MANIFEST_FILE} is not valid JSON`]);
       throw err;
     }
-    const problems: string[] = [];
-    for (const file of manifest.files) {
-      const found = await digestOf(this.store, `${prefix}${file.path}`);
-      if (!found) problems.push(`${file.path} is missing`);
-      else if (found.size !== file.size) problems.push(`${file.path} is ${found.size} bytes, not ${file.size}`);
-      else if (found.sha256 !== file.sha256) problems.push(`${file.path} has sha256 ${found.sha256.slice(0, 12)}…, not ${file.sha256.slice(0, 12)}…`);
-      heartbeat();
-    }
-    if (problems.length > 0) throw new ManifestMismatchError(model, version, problems);
-    return manifest;
+    return checkAgainstManifest(manifest, (file) => digestOf(this.store, `${prefix}${file}`), heartbeat);
   }
 
   async remove(model: string, version: string): Promise<{ failed: { key: string; error: string }[] }> {

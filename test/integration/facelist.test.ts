@@ -9,6 +9,7 @@ import { deployFacelist } from '../../workflows/deploy-facelist';
 import { promoteModel } from '../../workflows/promote-model';
 import { publishModel } from '../../workflows/publish-model';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
+import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
 import { testStack } from '../harness/test-stack-info';
 
@@ -19,12 +20,6 @@ function facelistDir(rows: string[], extraFile = false): string {
   fs.writeFileSync(path.join(dir, 'facelist.csv'), `${FACELIST_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
   if (extraFile) fs.writeFileSync(path.join(dir, 'facedata.hdf5'), 'x');
   return dir;
-}
-
-function causeMessages(err: unknown): string {
-  const messages: string[] = [];
-  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
-  return messages.join(' | ');
 }
 
 describe('facelists: validated on publish, deployed to every datasink on promotion (real Temporal, Postgres, storage, datasink workers)', () => {

@@ -7,6 +7,7 @@ import { ingestCycle, type IngestCycleResult } from '../../workflows/ingest-cycl
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { forecastFile, GFS_FIELDS, gfsKey, type FieldSpec } from '../harness/noaa-mirror';
 import { recordHistory } from '../harness/record-history';
+import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
 
 /** The GFS default parameters, plus RH, which nobody asked for and must not be fetched. */
@@ -110,9 +111,7 @@ describe('ingestCycle (real Temporal, Postgres, S3 mirror of NOAA\'s layout)', (
     const handle = await client.workflow.start(ingestCycle, { taskQueue: CONTROL_QUEUE, workflowId: `ingest-nope-${Date.now()}`, args: [{ source: 'nope', now: NOW }] });
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
-    const messages: string[] = [];
-    for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
-    expect(messages.join(' | ')).toMatch(/Unknown ingest source "nope".*Known sources: gfs, hrrr/);
+    expect(causeMessages(err)).toMatch(/Unknown ingest source "nope".*Known sources: gfs, hrrr/);
     const history = await handle.fetchHistory();
     const scheduled = history.events!.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     expect(scheduled).toEqual(['planIngest', 'recordIngestRun']);

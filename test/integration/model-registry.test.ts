@@ -19,6 +19,7 @@ import { registryCleanup } from '../../workflows/registry-cleanup';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { recordHistory } from '../harness/record-history';
 import { testStack } from '../harness/test-stack-info';
+import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
 
 const run = promisify(execFile);
@@ -31,12 +32,6 @@ function modelDir(root: string, seed: string): string {
   fs.mkdirSync(path.join(dir, 'extra'));
   fs.writeFileSync(path.join(dir, 'extra', 'notes.txt'), `trained ${seed}`);
   return dir;
-}
-
-function causeMessages(err: unknown): string {
-  const messages: string[] = [];
-  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
-  return messages.join(' | ');
 }
 
 describe('model registry: publish, promote, rollback (real Temporal, Postgres, object storage)', () => {

@@ -9,6 +9,7 @@ import { promoteModel } from '../../workflows/promote-model';
 import { publishModel } from '../../workflows/publish-model';
 import { registryCleanup } from '../../workflows/registry-cleanup';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
+import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
 import { recordHistory } from '../harness/record-history';
 import { testStack } from '../harness/test-stack-info';
@@ -17,12 +18,6 @@ function dirWith(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(testStack().workDir, 'registry-disk-'));
   for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
   return dir;
-}
-
-function causeMessages(err: unknown): string {
-  const messages: string[] = [];
-  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) messages.push(cause.message);
-  return messages.join(' | ');
 }
 
 describe('the registry on a datasink\'s own disk, through its queue (registry.store: datasink)', () => {
