@@ -1,4 +1,5 @@
 import { Worker } from '@temporalio/worker';
+import { createFleetActivities } from '../activities/fleet/fleet-activities';
 import { createIngestActivities } from '../activities/ingest/ingest-activities';
 import { createPurgeActivities } from '../activities/purge/purge-activities';
 import { createRegistryActivities } from '../activities/registry/registry-activities';
@@ -17,6 +18,7 @@ export function createCloudActivities(services: CloudServices, settings: Setting
       config: settings.ingest,
       workDir: settings.paths.ingestWorkDir,
     }),
+    ...createFleetActivities({ pool: services.pool, fleet: settings.fleet }),
     ...createPurgeActivities({ ...services, sources: settings.ingestSources, config: settings.purge }),
     ...createRegistryActivities({
       ...services,

@@ -7,3 +7,4 @@ export { publishModel } from './publish-model';
 export { promoteModel, rollbackModel } from './promote-model';
 export { registryCleanup } from './registry-cleanup';
 export { deployFacelist } from './deploy-facelist';
+export { planDeployment } from './plan-deployment';

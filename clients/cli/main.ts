@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError } from '../../infra/errors/user-error';
 import { explainWorkflowFailure } from './workflow-failure';
+import { registerDeploy } from './commands/deploy';
 import { registerDoctor } from './commands/doctor';
 import { registerGrib } from './commands/grib';
 import { registerIngest } from './commands/ingest';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerGrib(program);
   registerIngest(program);
   registerModel(program);
+  registerDeploy(program);
   registerPurge(program);
   return program;
 }

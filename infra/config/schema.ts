@@ -96,6 +96,8 @@ const fleetHostSchema = z.strictObject({
   role: z.enum(['datasink', 'outpost', 'sentinel']),
   /** Where that host's worker keeps its files; defaults to <stateDir>/hosts/<host>. */
   root: z.string().min(1).optional(),
+  /** Nodes with a Coral EdgeTPU also receive the coral_packages model. */
+  accelerator: z.enum(['none', 'coral']).default('none'),
 });
 
 const scheduleSchema = z

@@ -1,0 +1,16 @@
+import type { Pool } from 'pg';
+import { FACELIST_MODEL } from '../registry/facelist-names';
+import { resolveTargets, type FleetNode, type HostTargets } from './targets';
+
+/** The fleet side of deployments, on the cloud queue: who should hold what, from the registry. */
+export function createFleetActivities(deps: { pool: Pool; fleet: readonly FleetNode[] }) {
+  return {
+    async deploymentTargets(input: { hosts?: string[]; models?: string[] }): Promise<{ hosts: HostTargets[]; managed: string[] }> {
+      const hosts = await resolveTargets(deps.pool, deps.fleet, input);
+      const { rows } = await deps.pool.query<{ model: string }>('SELECT model FROM registry_models WHERE model <> $1 ORDER BY model', [FACELIST_MODEL]);
+      return { hosts, managed: input.models ?? rows.map((row) => row.model) };
+    },
+  };
+}
+
+export type FleetActivities = ReturnType<typeof createFleetActivities>;
