@@ -36,8 +36,8 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
   const cloudServices = options.specs.some((spec) => spec.role === 'cloud')
     ? await openCloudServices(settings, requireUrl(options.databaseUrl), log)
     : undefined;
-  // Datasinks fetch what they install (facelists) from object storage; one client for all of them.
-  const hostStore = options.specs.some((spec) => spec.role === 'datasink') ? objectStoreFor(settings, log) : undefined;
+  // Host workers fetch what they install (facelists, model files) from object storage; one client for all.
+  const hostStore = options.specs.some((spec) => spec.role === 'datasink' || spec.role === 'node') ? objectStoreFor(settings, log) : undefined;
   let connection: NativeConnection | undefined;
   const workers: Array<{ spec: RoleSpec; worker: Worker }> = [];
   try {
@@ -96,10 +96,11 @@ function createWorker(
       if (!cloud) throw new Error('cloud services were not opened');
       return createCloudWorker({ ...context, settings: workers.cloud, services: cloud, sluice: options.settings });
     case 'datasink':
-      if (!hostStore) throw new Error('the datasinks\' object store was not opened');
+      if (!hostStore) throw new Error('the host workers\' object store was not opened');
       return createDatasinkWorker({ ...context, settings: workers.datasink, host: spec.host, root: spec.root, store: hostStore, registryPrefix: options.settings.registry.prefix });
     case 'node':
-      return createNodeWorker({ ...context, settings: workers.node, host: spec.host, root: spec.root });
+      if (!hostStore) throw new Error('the host workers\' object store was not opened');
+      return createNodeWorker({ ...context, settings: workers.node, host: spec.host, root: spec.root, store: hostStore });
   }
 }
 

@@ -47,7 +47,7 @@ describe('loadConfig', () => {
     const dir = path.dirname(file);
     expect(settings.file).toBe(file);
     expect(settings.paths.stateDir).toBe(path.join(dir, 'state'));
-    expect(settings.fleet).toEqual([{ host: 'sink-1', role: 'datasink', root: path.join(dir, 'state', 'hosts', 'sink-1') }]);
+    expect(settings.fleet).toEqual([{ host: 'sink-1', role: 'datasink', accelerator: 'none', root: path.join(dir, 'state', 'hosts', 'sink-1') }]);
   });
 
   it('applies conventional and SLUICE_* environment overrides, SLUICE_* winning', () => {
