@@ -18,7 +18,7 @@ export function createCloudActivities(services: CloudServices, settings: Setting
       config: settings.ingest,
       workDir: settings.paths.ingestWorkDir,
     }),
-    ...createFleetActivities({ pool: services.pool, fleet: settings.fleet }),
+    ...createFleetActivities({ pool: services.pool, fleet: settings.fleet, rollout: settings.deploy }),
     ...createPurgeActivities({ ...services, sources: settings.ingestSources, config: settings.purge }),
     ...createRegistryActivities({
       ...services,

@@ -8,3 +8,4 @@ export { promoteModel, rollbackModel } from './promote-model';
 export { registryCleanup } from './registry-cleanup';
 export { deployFacelist } from './deploy-facelist';
 export { planDeployment } from './plan-deployment';
+export { deployModels } from './deploy-models';

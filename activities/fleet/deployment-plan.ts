@@ -17,6 +17,7 @@ export interface FileChange {
   readonly version: string;
   readonly path: string;
   readonly size: number;
+  readonly sha256: string;
 }
 
 export interface NodePlan {
@@ -26,7 +27,7 @@ export interface NodePlan {
   readonly targets: { model: string; version: string; pinned: boolean }[];
   readonly add: FileChange[];
   readonly change: FileChange[];
-  readonly remove: Omit<FileChange, 'size'>[];
+  readonly remove: Omit<FileChange, 'size' | 'sha256'>[];
   readonly unchanged: number;
   /** What the deployment would move to this node. */
   readonly bytes: number;
@@ -49,8 +50,9 @@ export function planNode(host: string, targets: readonly NodeTarget[], installed
       const id = key(target.model, target.version, file.path);
       needed.add(id);
       const present = have.get(id);
-      if (!present) add.push({ model: target.model, version: target.version, path: file.path, size: file.size });
-      else if (present.sha256 !== file.sha256 || present.size !== file.size) change.push({ model: target.model, version: target.version, path: file.path, size: file.size });
+      const entry = { model: target.model, version: target.version, path: file.path, size: file.size, sha256: file.sha256 };
+      if (!present) add.push(entry);
+      else if (present.sha256 !== file.sha256 || present.size !== file.size) change.push(entry);
       else unchanged += 1;
     }
   }

@@ -51,16 +51,22 @@ export async function applyModelFiles(deps: { root: string; store: ObjectStore }
     }
     await fs.mkdir(path.dirname(target), { recursive: true });
     const temp = path.join(path.dirname(target), `.${path.basename(target).slice(0, 100)}.${randomBytes(6).toString('hex')}.part`);
-    const written = await writeAndSync(toReadable(await deps.store.getStream(file.key)), temp);
-    if (written.sha256 !== file.sha256 || written.size !== file.size) {
+    try {
+      const written = await writeAndSync(toReadable(await deps.store.getStream(file.key)), temp);
+      if (written.sha256 !== file.sha256 || written.size !== file.size) {
+        // A transfer that went wrong is worth another attempt: not a UserError.
+        throw new Error(`${file.model}/${file.version}/${file.path} arrived as ${written.size} bytes, sha256 ${written.sha256.slice(0, 12)}…, expected ${file.size} bytes, ${file.sha256.slice(0, 12)}…`);
+      }
+      await fs.rename(temp, target);
+      bytesMoved += written.size;
+    } catch (err) {
+      // Leave the node as it was: no temporary file, and no directory made only for this file.
       await fs.rm(temp, { force: true });
-      // A transfer that went wrong is worth another attempt: not a UserError.
-      throw new Error(`${file.model}/${file.version}/${file.path} arrived as ${written.size} bytes, sha256 ${written.sha256.slice(0, 12)}…, expected ${file.size} bytes, ${file.sha256.slice(0, 12)}…`);
+      await removeEmptyParents(path.dirname(target), modelsDir(deps.root));
+      throw err;
     }
-    await fs.rename(temp, target);
     await fsyncDirectory(path.dirname(target));
     fetched += 1;
-    bytesMoved += written.size;
     heartbeat();
   }
   let removed = 0;

@@ -40,6 +40,16 @@ export function createRegistryFileActivities(deps: { files: RegistryFileStore; s
     async registryShareFile(input: { model: string; version: string; file: ManifestFile }): Promise<{ key: string }> {
       return { key: await deps.files.shareFile(input.model, input.version, input.file) };
     },
+
+    /** shareFile for many files at once (a deployment's); keys in the same order. */
+    async registryShareFiles(input: { files: { model: string; version: string; file: ManifestFile }[] }): Promise<string[]> {
+      const keys: string[] = [];
+      for (const entry of input.files) {
+        keys.push(await deps.files.shareFile(entry.model, entry.version, entry.file));
+        heartbeat();
+      }
+      return keys;
+    },
   };
 }
 

@@ -155,6 +155,16 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   registry: registrySchema.prefault({}),
+  /** How model deployments roll out: a canary node first, then batches. */
+  deploy: z
+    .strictObject({
+      batchSize: z.number().int().min(1).max(1000).default(2),
+      /** Failed nodes (percent of those tried) beyond which the rollout stops; 0 stops at the first. */
+      maxFailPercent: z.number().min(0).max(100).default(0),
+      /** How long an offline node is waited for before it is reported as pending. */
+      offlineTimeout: duration.default('10m'),
+    })
+    .prefault({}),
   ingest: ingestSchema.prefault({}),
   purge: purgeSchema.prefault({}),
   schedules: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a schedule name of lower-case letters, digits and dashes'), scheduleSchema).default({}),

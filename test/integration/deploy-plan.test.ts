@@ -109,5 +109,15 @@ describe('deployment plan (real Temporal, Postgres, storage, three node workers 
     expect(cli.stdout).toMatch(/^sentinel1: 2 to add, 1 to change, 1 to remove, 1 unchanged; 21 B to move; targets: coral_packages 2025-12-19, face_recognition 2026-02-02, mobilenet_ssd 2020-12-06\n/);
     expect(cli.stdout).toMatch(/^ {2}- face_recognition\/2025-02-25\/facemodel\.pickle$/m);
     expect(cli.stdout).toMatch(/^sentinel2: 3 to add, 0 to change, 0 to remove, 0 unchanged; .*face_recognition 2025-02-25 \(pinned\)/m);
+
+    // And run: the canary, then the rest; then the plan shows nothing left to do.
+    const run = await runCli(['--config', settings.file!, 'deploy', 'run', '--hosts', 'sentinel1,outpost1'], cleanEnv());
+    expect(run.stdout).toMatch(/^sentinel1: DEPLOYED {2}21 B moved {2}3 fetched, 0 already in place, 1 removed\noutpost1: DEPLOYED /);
+    expect(run.code).toBe(0);
+    const after = await client.workflow.execute(planDeployment, { taskQueue: CONTROL_QUEUE, workflowId: `plan-after-${Date.now()}`, args: [{ hosts: ['sentinel1', 'outpost1'] }] });
+    expect(after.map((plan) => [plan.host, plan.add.length + plan.change.length + plan.remove.length, plan.bytes])).toEqual([
+      ['sentinel1', 0, 0],
+      ['outpost1', 0, 0],
+    ]);
   });
 });

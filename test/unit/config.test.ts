@@ -157,7 +157,7 @@ describe('infra/sluice.example.yaml', () => {
     expect(settings.schedules['stack-check']).toMatchObject({ workflow: 'stackCheck', every: '1h' });
     expect(settings.fleet.map((host) => host.host)).toEqual(['datasink1']);
     const text = fs.readFileSync(file, 'utf8');
-    for (const section of ['stateDir', 'toolsDir', 'log', 'temporal', 'postgres', 'storage', 'workers', 'fleet', 'metrics', 'registry', 'ingest', 'purge', 'schedules']) {
+    for (const section of ['stateDir', 'toolsDir', 'log', 'temporal', 'postgres', 'storage', 'workers', 'fleet', 'metrics', 'deploy', 'registry', 'ingest', 'purge', 'schedules']) {
       expect(text).toMatch(new RegExp(`^#? ?${section}:`, 'm'));
     }
   });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { NodePlan } from '../../../activities/fleet/deployment-plan';
+import { deployModels } from '../../../workflows/deploy-models';
 import { planDeployment } from '../../../workflows/plan-deployment';
 import { CONTROL_QUEUE } from '../../../workflows/task-queues';
 import { formatBytes } from '../../ingest/ingest-status';
@@ -7,7 +8,7 @@ import { clientFor, commandContext } from '../context';
 
 const list = (text: string | undefined) => (text === undefined ? undefined : text.split(',').map((item) => item.trim()).filter(Boolean));
 
-/** `sluice deploy plan`: what a model deployment would change on each node (the rollout itself comes with the fleet issue). */
+/** `sluice deploy plan|run`: what a model deployment would change on each node, and doing it. */
 export function registerDeploy(program: Command): void {
   const deploy = program.command('deploy').description('deploy model versions from the registry to the edge nodes');
   deploy
@@ -26,6 +27,35 @@ export function registerDeploy(program: Command): void {
           args: [{ hosts: list(options.hosts), models: list(options.models) }],
         });
         process.stdout.write(options.json ? `${JSON.stringify(plans, null, 2)}\n` : formatPlans(plans));
+      } finally {
+        await client.connection.close();
+      }
+    });
+  registerRun(deploy);
+}
+
+function registerRun(deploy: Command): void {
+  deploy
+    .command('run')
+    .description('deploy: a canary node first, then batches (deploy.batchSize, deploy.maxFailPercent); offline nodes end as pending')
+    .option('--hosts <names>', 'only these hosts, comma-separated')
+    .option('--models <names>', 'only these models, comma-separated')
+    .option('--json', 'print JSON')
+    .action(async (options: { hosts?: string; models?: string; json?: boolean }, command: Command) => {
+      const context = commandContext(command.optsWithGlobals());
+      const client = await clientFor(context);
+      try {
+        const workflowId = `deploy-${new Date().toISOString()}`;
+        process.stderr.write(`deploying (workflow ${workflowId}; follow it in the Web UI)…\n`);
+        const result = await client.workflow.execute(deployModels, { taskQueue: CONTROL_QUEUE, workflowId, args: [{ hosts: list(options.hosts), models: list(options.models) }] });
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        } else {
+          const lines = result.nodes.map((n) => `${n.host}: ${n.status.toUpperCase()}  ${formatBytes(n.bytesMoved)} moved  ${n.detail}`);
+          if (result.stopped) lines.push(`Rollout stopped: ${result.stopped}`);
+          process.stdout.write(`${lines.join('\n')}\n`);
+        }
+        if (result.stopped || result.nodes.some((n) => n.status === 'failed')) process.exitCode = 1;
       } finally {
         await client.connection.close();
       }

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { pinVersion } from '../../activities/registry/registry-overrides';
+import { LocalObjectStore } from '../../activities/storage/local-object-store';
+import { uploadDirectory } from '../../clients/registry/upload-directory';
+import type { Settings } from '../../infra/config/load-config';
+import { deployModels } from '../../workflows/deploy-models';
+import { promoteModel } from '../../workflows/promote-model';
+import { publishModel } from '../../workflows/publish-model';
+import { CONTROL_QUEUE } from '../../workflows/task-queues';
+import { useIsolatedTest } from '../harness/isolated-test';
+import { recordHistory } from '../harness/record-history';
+import { testStack } from '../harness/test-stack-info';
+
+function dirWith(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(testStack().workDir, 'deploy-models-'));
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+  return dir;
+}
+
+describe('deployModels (real Temporal, Postgres, storage; three node workers and one offline)', () => {
+  const t = useIsolatedTest();
+  let settings: Settings;
+  let client: Client;
+  const root = (host: string) => settings.fleet.find((entry) => entry.host === host)!.root;
+  const read = (host: string, file: string) => fs.readFileSync(path.join(root(host), 'models', file), 'utf8');
+
+  async function publishAndPromote(model: string, version: string, files: Record<string, string>): Promise<void> {
+    const store = new LocalObjectStore(settings.paths.objectsDir);
+    try {
+      const upload = await uploadDirectory(store, settings.registry.prefix, dirWith(files), () => {});
+      await client.workflow.execute(publishModel, { taskQueue: CONTROL_QUEUE, workflowId: `pub-${model}-${version}-${upload.uploadId}`, args: [{ model, version, uploadId: upload.uploadId, files: upload.files, createModel: true, actor: 't' }] });
+    } finally {
+      store.close();
+    }
+    await client.workflow.execute(promoteModel, { taskQueue: CONTROL_QUEUE, workflowId: `pro-${model}-${version}-${Date.now()}`, args: [{ model, version, reason: 'test' }] });
+  }
+
+  const deploy = (id: string) => client.workflow.execute(deployModels, { taskQueue: CONTROL_QUEUE, workflowId: `${id}-${Date.now()}`, args: [{ offlineTimeout: '2s' }] });
+
+  beforeEach(async () => {
+    settings = t.settings({
+      fleet: [
+        { host: 'sentinel1', role: 'sentinel' },
+        { host: 'sentinel2', role: 'sentinel' },
+        { host: 'outpost1', role: 'outpost' },
+        { host: 'outpost-off', role: 'outpost' },
+      ],
+    });
+    await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }, ...['sentinel1', 'sentinel2', 'outpost1'].map((host) => ({ role: 'node' as const, host, root: root(host) }))]);
+    client = await t.client(settings);
+    await publishAndPromote('mobilenet_ssd', '2020-12-06', { 'MobileNetSSD_deploy.caffemodel': 'ssd weights' });
+    await publishAndPromote('face_recognition', '2025-02-25', { 'facemodel.pickle': 'old faces' });
+    await publishAndPromote('face_recognition', '2026-02-02', { 'facemodel.pickle': 'new faces' });
+    await pinVersion(t.pool(), { host: 'sentinel2', model: 'face_recognition', version: '2025-02-25', actor: 't', fleetHosts: ['sentinel2'] });
+  });
+
+  it('deploys every node its targets, and a second deployment moves nothing', async () => {
+    const id = `deploy-${Date.now()}`;
+    const first = await client.workflow.execute(deployModels, { taskQueue: CONTROL_QUEUE, workflowId: id, args: [{ offlineTimeout: '2s' }] });
+    expect(first.stopped).toBeUndefined();
+    expect(first.nodes.map((n) => [n.host, n.status, n.bytesMoved])).toEqual([
+      ['sentinel1', 'deployed', 'ssd weights'.length + 'new faces'.length],
+      ['sentinel2', 'deployed', 'ssd weights'.length + 'old faces'.length],
+      ['outpost1', 'deployed', 'ssd weights'.length],
+      ['outpost-off', 'pending', 0],
+    ]);
+    expect(read('sentinel1', 'face_recognition/2026-02-02/facemodel.pickle')).toBe('new faces');
+    // The pinned node keeps its version; the outpost receives only its role's model.
+    expect(read('sentinel2', 'face_recognition/2025-02-25/facemodel.pickle')).toBe('old faces');
+    expect(fs.readdirSync(path.join(root('outpost1'), 'models'))).toEqual(['mobilenet_ssd']);
+    await recordHistory(client, id, 'deploy-models');
+
+    const second = await deploy('deploy-again');
+    expect(second.nodes.map((n) => [n.host, n.status, n.bytesMoved])).toEqual([
+      ['sentinel1', 'unchanged', 0],
+      ['sentinel2', 'unchanged', 0],
+      ['outpost1', 'unchanged', 0],
+      ['outpost-off', 'pending', 0],
+    ]);
+  });
+
+  it('stops the rollout when the canary fails, leaving the other nodes untouched and no half-written file', async () => {
+    await deploy('deploy-base');
+    await publishAndPromote('face_recognition', '2026-03-01', { 'facemodel.pickle': 'newest faces' });
+    // The registry's copy is damaged after it was verified and promoted.
+    fs.writeFileSync(path.join(settings.paths.objectsDir, 'model_registry/face_recognition/2026-03-01/facemodel.pickle'), 'NEWEST FACES');
+    const result = await deploy('deploy-canary');
+    expect(result.stopped).toMatch(/^the canary sentinel1 failed: face_recognition\/2026-03-01\/facemodel\.pickle arrived as 12 bytes, sha256 [0-9a-f]{12}…, expected 12 bytes/);
+    expect(result.nodes.map((n) => [n.host, n.status])).toEqual([
+      ['sentinel1', 'failed'],
+      ['sentinel2', 'unchanged'],
+      ['outpost1', 'unchanged'],
+      ['outpost-off', 'pending'],
+    ]);
+    const dir = path.join(root('sentinel1'), 'models', 'face_recognition');
+    expect(fs.readdirSync(dir)).toEqual(['2026-02-02']);
+    expect(read('sentinel1', 'face_recognition/2026-02-02/facemodel.pickle')).toBe('new faces');
+  });
+});
