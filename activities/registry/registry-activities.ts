@@ -8,7 +8,7 @@ import { checkManifestFiles, stagingPrefix, type Manifest, type ManifestFile } f
 import { checkModelName, checkVersion } from './names';
 import { deletePrefix, ObjectRegistryFiles } from './object-registry-files';
 import { markVersionDeleting, planRegistryCleanup, removeVersion, type CleanupPlan, type VersionRemoval } from './registry-cleanup';
-import { ensureModel, insertVersion, modelState, requireVersion, swapCurrent, versionExists, versionExistsAlready, type ModelState, type PromotionRecord, type SwapRequest } from './registry-db';
+import { ensureModel, insertVersion, modelState, requireVersion, revertPromotion, swapCurrent, versionExists, versionExistsAlready, type ModelState, type PromotionRecord, type SwapRequest } from './registry-db';
 import { createRegistryFileActivities } from './registry-file-activities';
 
 export interface PublishRequest {
@@ -102,6 +102,10 @@ export function createRegistryActivities(deps: { pool: Pool; store: ObjectStore;
 
     async swapCurrent(input: SwapRequest): Promise<PromotionRecord> {
       return swapCurrent(deps.pool, input);
+    },
+
+    async revertPromotion(input: Parameters<typeof revertPromotion>[1]): Promise<PromotionRecord | undefined> {
+      return revertPromotion(deps.pool, input);
     },
 
     async planRegistryCleanup(): Promise<CleanupPlan> {

@@ -15,7 +15,7 @@ export interface ModelState {
 export interface PromotionRecord {
   readonly id: number;
   readonly model: string;
-  readonly action: 'promote' | 'rollback' | 'import';
+  readonly action: 'promote' | 'rollback' | 'import' | 'revert';
   readonly from: string | null;
   readonly to: string;
   readonly actor: string;
@@ -167,6 +167,35 @@ const PROMOTION_COLUMNS = 'SELECT id, model, action, from_version, to_version, a
 
 function promotionOf(row: PromotionRow): PromotionRecord {
   return { id: Number(row.id), model: row.model, action: row.action, from: row.from_version, to: row.to_version, actor: row.actor, reason: row.reason, workflowId: row.workflow_id, at: row.at.toISOString() };
+}
+
+/**
+ * Undoes a promotion whose deployment failed: current and previous go back to what they were
+ * before it, if nothing else changed the model since (its revision is the one the promotion left),
+ * and the revert is logged.
+ */
+export async function revertPromotion(pool: Pool, request: { promotion: PromotionRecord; previousBefore: string | null; revisionAfter: number; reason: string; workflowId: string }): Promise<PromotionRecord | undefined> {
+  const { promotion } = request;
+  if (promotion.from === null) return undefined;
+  return inTransaction(pool, async (client) => {
+    const done = await client.query<PromotionRow>(`${PROMOTION_COLUMNS} WHERE workflow_id = $1 AND model = $2 AND action = 'revert'`, [request.workflowId, promotion.model]);
+    if (done.rows[0]) return promotionOf(done.rows[0]);
+    const updated = await client.query(
+      `UPDATE registry_models SET current_version = $2, previous_version = $3, revision = revision + 1, updated_at = now()
+       WHERE model = $1 AND revision = $4 AND current_version = $5`,
+      [promotion.model, promotion.from, request.previousBefore, request.revisionAfter, promotion.to],
+    );
+    if (updated.rowCount === 0) {
+      const state = await modelState(client, promotion.model);
+      throw new PromotionConflictError(promotion.model, state.current, 'another promotion, so the failed one was not reverted');
+    }
+    const logged = await client.query<PromotionRow>(
+      `INSERT INTO registry_promotions (model, action, from_version, to_version, actor, reason, workflow_id) VALUES ($1, 'revert', $2, $3, 'sluice', $4, $5)
+       RETURNING id, model, action, from_version, to_version, actor, reason, workflow_id, at`,
+      [promotion.model, promotion.to, promotion.from, request.reason, request.workflowId],
+    );
+    return promotionOf(logged.rows[0]!);
+  });
 }
 
 /** The promotion log, newest first. */

@@ -9,6 +9,7 @@ import { deployModels } from '../../workflows/deploy-models';
 import { promoteModel } from '../../workflows/promote-model';
 import { publishModel } from '../../workflows/publish-model';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
+import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
 import { recordHistory } from '../harness/record-history';
 import { testStack } from '../harness/test-stack-info';
@@ -27,6 +28,11 @@ describe('deployModels (real Temporal, Postgres, storage; three node workers and
   const read = (host: string, file: string) => fs.readFileSync(path.join(root(host), 'models', file), 'utf8');
 
   async function publishAndPromote(model: string, version: string, files: Record<string, string>): Promise<void> {
+    await publishOnly(model, version, files);
+    await client.workflow.execute(promoteModel, { taskQueue: CONTROL_QUEUE, workflowId: `pro-${model}-${version}-${Date.now()}`, args: [{ model, version, reason: 'test' }] });
+  }
+
+  async function publishOnly(model: string, version: string, files: Record<string, string>): Promise<void> {
     const store = new LocalObjectStore(settings.paths.objectsDir);
     try {
       const upload = await uploadDirectory(store, settings.registry.prefix, dirWith(files), () => {});
@@ -34,7 +40,6 @@ describe('deployModels (real Temporal, Postgres, storage; three node workers and
     } finally {
       store.close();
     }
-    await client.workflow.execute(promoteModel, { taskQueue: CONTROL_QUEUE, workflowId: `pro-${model}-${version}-${Date.now()}`, args: [{ model, version, reason: 'test' }] });
   }
 
   const deploy = (id: string) => client.workflow.execute(deployModels, { taskQueue: CONTROL_QUEUE, workflowId: `${id}-${Date.now()}`, args: [{ offlineTimeout: '2s' }] });
@@ -47,13 +52,16 @@ describe('deployModels (real Temporal, Postgres, storage; three node workers and
         { host: 'outpost1', role: 'outpost' },
         { host: 'outpost-off', role: 'outpost' },
       ],
+      deploy: { offlineTimeout: '2s' },
     });
-    await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }, ...['sentinel1', 'sentinel2', 'outpost1'].map((host) => ({ role: 'node' as const, host, root: root(host) }))]);
+    await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
     client = await t.client(settings);
     await publishAndPromote('mobilenet_ssd', '2020-12-06', { 'MobileNetSSD_deploy.caffemodel': 'ssd weights' });
     await publishAndPromote('face_recognition', '2025-02-25', { 'facemodel.pickle': 'old faces' });
     await publishAndPromote('face_recognition', '2026-02-02', { 'facemodel.pickle': 'new faces' });
     await pinVersion(t.pool(), { host: 'sentinel2', model: 'face_recognition', version: '2025-02-25', actor: 't', fleetHosts: ['sentinel2'] });
+    // The node workers start only now: the promotions above found every node offline (pending).
+    await t.startWorkers(settings, ['sentinel1', 'sentinel2', 'outpost1'].map((host) => ({ role: 'node' as const, host, root: root(host) })));
   });
 
   it('deploys every node its targets, and a second deployment moves nothing', async () => {
@@ -81,21 +89,35 @@ describe('deployModels (real Temporal, Postgres, storage; three node workers and
     ]);
   });
 
-  it('stops the rollout when the canary fails, leaving the other nodes untouched and no half-written file', async () => {
+  it('deploys on promotion; a failed canary stops the rollout, reverts the promotion and leaves nothing half-written', async () => {
     await deploy('deploy-base');
-    await publishAndPromote('face_recognition', '2026-03-01', { 'facemodel.pickle': 'newest faces' });
-    // The registry's copy is damaged after it was verified and promoted.
-    fs.writeFileSync(path.join(settings.paths.objectsDir, 'model_registry/face_recognition/2026-03-01/facemodel.pickle'), 'NEWEST FACES');
-    const result = await deploy('deploy-canary');
-    expect(result.stopped).toMatch(/^the canary sentinel1 failed: face_recognition\/2026-03-01\/facemodel\.pickle arrived as 12 bytes, sha256 [0-9a-f]{12}…, expected 12 bytes/);
-    expect(result.nodes.map((n) => [n.host, n.status])).toEqual([
-      ['sentinel1', 'failed'],
-      ['sentinel2', 'unchanged'],
-      ['outpost1', 'unchanged'],
-      ['outpost-off', 'pending'],
+    const promoted = await client.workflow.execute(promoteModel, { taskQueue: CONTROL_QUEUE, workflowId: `promote-ok-${Date.now()}`, args: [{ model: 'mobilenet_ssd', version: '2020-12-06', reason: 'again' }] }).then(
+      () => 'promoted',
+      (err: unknown) => causeMessages(err),
+    );
+    expect(promoted).toMatch(/already at 2020-12-06/);
+
+    await publishOnly('face_recognition', '2026-03-01', { 'facemodel.pickle': 'newest faces' });
+    // sentinel1 cannot take it: a file stands where its face_recognition directory must go.
+    fs.rmSync(path.join(root('sentinel1'), 'models', 'face_recognition'), { recursive: true });
+    fs.writeFileSync(path.join(root('sentinel1'), 'models', 'face_recognition'), 'not a directory');
+    const promoteId = `promote-fail-${Date.now()}`;
+    const failure = await client.workflow.execute(promoteModel, { taskQueue: CONTROL_QUEUE, workflowId: promoteId, args: [{ model: 'face_recognition', version: '2026-03-01', reason: 'retrained', actor: 't' }] }).then(
+      () => 'promoted',
+      (err: unknown) => causeMessages(err),
+    );
+    expect(failure).toMatch(/The deployment of face_recognition 2026-03-01 stopped \(the canary sentinel1 failed: .*\); the promotion was reverted to 2026-02-02\./);
+    const state = await t.pool().query("SELECT current_version, previous_version FROM registry_models WHERE model = 'face_recognition'");
+    expect(state.rows).toEqual([{ current_version: '2026-02-02', previous_version: '2025-02-25' }]);
+    const log = await t.pool().query("SELECT action, from_version, to_version, actor FROM registry_promotions WHERE model = 'face_recognition' ORDER BY id DESC LIMIT 2");
+    expect(log.rows).toEqual([
+      { action: 'revert', from_version: '2026-03-01', to_version: '2026-02-02', actor: 'sluice' },
+      { action: 'promote', from_version: '2026-02-02', to_version: '2026-03-01', actor: 't' },
     ]);
-    const dir = path.join(root('sentinel1'), 'models', 'face_recognition');
-    expect(fs.readdirSync(dir)).toEqual(['2026-02-02']);
-    expect(read('sentinel1', 'face_recognition/2026-02-02/facemodel.pickle')).toBe('new faces');
+    // The canary kept what it had; the other nodes were not touched.
+    expect(fs.readFileSync(path.join(root('sentinel1'), 'models', 'face_recognition'), 'utf8')).toBe('not a directory');
+    expect(fs.readdirSync(path.join(root('sentinel1'), 'models')).sort()).toEqual(['face_recognition', 'mobilenet_ssd']);
+    expect(fs.readdirSync(path.join(root('sentinel2'), 'models', 'face_recognition'))).toEqual(['2025-02-25']);
+    await recordHistory(client, promoteId, 'promote-model-reverted');
   });
 });

@@ -45,9 +45,10 @@ describe('deployment plan (real Temporal, Postgres, storage, three node workers 
         { host: 'outpost-off', role: 'outpost' },
         { host: 'data1', role: 'datasink' },
       ],
+      deploy: { offlineTimeout: '2s' },
     });
     const root = (host: string) => settings.fleet.find((entry) => entry.host === host)!.root;
-    await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }, ...['sentinel1', 'sentinel2', 'outpost1'].map((host) => ({ role: 'node' as const, host, root: root(host) }))]);
+    await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
     client = await t.client(settings);
 
     await publishAndPromote('mobilenet_ssd', '2020-12-06', { 'MobileNetSSD_deploy.prototxt': 'proto', 'MobileNetSSD_deploy.caffemodel': 'weights' });
@@ -55,6 +56,8 @@ describe('deployment plan (real Temporal, Postgres, storage, three node workers 
     await publishAndPromote('face_recognition', '2026-02-02', { 'facemodel.pickle': 'new model' });
     await publishAndPromote('coral_packages', '2025-12-19', { 'pycoral-2.0.3-cp311-cp311-linux_aarch64.whl': 'wheel' });
     await pinVersion(t.pool(), { host: 'sentinel2', model: 'face_recognition', version: '2025-02-25', actor: 't', fleetHosts: ['sentinel2'] });
+    // The node workers start only now: the promotions' own deployments found the nodes offline.
+    await t.startWorkers(settings, ['sentinel1', 'sentinel2', 'outpost1'].map((host) => ({ role: 'node' as const, host, root: root(host) })));
 
     // sentinel1 already holds mobilenet (one file stale), and a face_recognition version nothing needs any more.
     const mobilenet = path.join(root('sentinel1'), 'models', 'mobilenet_ssd', '2020-12-06');

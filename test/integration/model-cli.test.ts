@@ -9,7 +9,8 @@ describe('sluice model … (the built CLI against a real stack)', () => {
   const t = useIsolatedTest();
 
   it('publishes, promotes, rolls back, pins and exports, and explains refusals in one line', async () => {
-    const settings = t.settings({ fleet: [{ host: 'sentinel1', role: 'sentinel' }] });
+    // No node worker runs here: promotions' deployments find sentinel1 offline and move on after 1 s.
+    const settings = t.settings({ fleet: [{ host: 'sentinel1', role: 'sentinel' }], deploy: { offlineTimeout: '1s' } });
     await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
     const sluice = (...args: string[]) => runCli(['--config', settings.file!, 'model', ...args], cleanEnv());
     const dir = fs.mkdtempSync(path.join(testStack().workDir, 'cli-model-'));

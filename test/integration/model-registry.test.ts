@@ -41,7 +41,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   let pool: Pool;
 
   beforeEach(async () => {
-    settings = t.settings({ fleet: [{ host: 'sentinel1', role: 'sentinel' }, { host: 'outpost1', role: 'outpost' }], registry: { keepRecent: 2 } });
+    settings = t.settings({ fleet: [{ host: 'sentinel1', role: 'sentinel' }, { host: 'outpost1', role: 'outpost' }], registry: { keepRecent: 2 }, deploy: { offlineTimeout: '1s' } });
     pool = t.pool();
     await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
     client = await t.client(settings);
