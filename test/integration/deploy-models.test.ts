@@ -2,23 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { pinVersion } from '../../activities/registry/registry-overrides';
-import { LocalObjectStore } from '../../activities/storage/local-object-store';
-import { uploadDirectory } from '../../clients/registry/upload-directory';
 import type { Settings } from '../../infra/config/load-config';
 import { deployModels } from '../../workflows/deploy-models';
 import { promoteModel } from '../../workflows/promote-model';
-import { publishModel } from '../../workflows/publish-model';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
+import { dirWith, publishDirectory } from '../harness/registry-fixtures';
 import { recordHistory } from '../harness/record-history';
-import { testStack } from '../harness/test-stack-info';
-
-function dirWith(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(testStack().workDir, 'deploy-models-'));
-  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
-  return dir;
-}
 
 describe('deployModels (real Temporal, Postgres, storage; three node workers and one offline)', () => {
   const t = useIsolatedTest();
@@ -33,13 +24,7 @@ describe('deployModels (real Temporal, Postgres, storage; three node workers and
   }
 
   async function publishOnly(model: string, version: string, files: Record<string, string>): Promise<void> {
-    const store = new LocalObjectStore(settings.paths.objectsDir);
-    try {
-      const upload = await uploadDirectory(store, settings.registry.prefix, dirWith(files), () => {});
-      await client.workflow.execute(publishModel, { taskQueue: CONTROL_QUEUE, workflowId: `pub-${model}-${version}-${upload.uploadId}`, args: [{ model, version, uploadId: upload.uploadId, files: upload.files, createModel: true, actor: 't' }] });
-    } finally {
-      store.close();
-    }
+    await publishDirectory(settings, client, { model, version, dir: dirWith(files) });
   }
 
   const deploy = (id: string) => client.workflow.execute(deployModels, { taskQueue: CONTROL_QUEUE, workflowId: `${id}-${Date.now()}`, args: [{ offlineTimeout: '2s' }] });

@@ -2,23 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { pinVersion } from '../../activities/registry/registry-overrides';
-import { LocalObjectStore } from '../../activities/storage/local-object-store';
-import { uploadDirectory } from '../../clients/registry/upload-directory';
 import type { Settings } from '../../infra/config/load-config';
 import { planDeployment } from '../../workflows/plan-deployment';
 import { promoteModel } from '../../workflows/promote-model';
-import { publishModel } from '../../workflows/publish-model';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
+import { dirWith, publishDirectory } from '../harness/registry-fixtures';
 import { cleanEnv, runCli } from '../harness/run-cli';
-import { testStack } from '../harness/test-stack-info';
-
-function dirWith(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(testStack().workDir, 'deploy-'));
-  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
-  return dir;
-}
 
 describe('deployment plan (real Temporal, Postgres, storage, three node workers and one offline)', () => {
   const t = useIsolatedTest();
@@ -26,13 +17,7 @@ describe('deployment plan (real Temporal, Postgres, storage, three node workers 
   let client: Client;
 
   async function publishAndPromote(model: string, version: string, files: Record<string, string>, promote = true): Promise<void> {
-    const store = new LocalObjectStore(settings.paths.objectsDir);
-    try {
-      const upload = await uploadDirectory(store, settings.registry.prefix, dirWith(files), () => {});
-      await client.workflow.execute(publishModel, { taskQueue: CONTROL_QUEUE, workflowId: `pub-${model}-${version}-${upload.uploadId}`, args: [{ model, version, uploadId: upload.uploadId, files: upload.files, createModel: true, actor: 't' }] });
-    } finally {
-      store.close();
-    }
+    await publishDirectory(settings, client, { model, version, dir: dirWith(files) });
     if (promote) await client.workflow.execute(promoteModel, { taskQueue: CONTROL_QUEUE, workflowId: `pro-${model}-${version}-${Date.now()}`, args: [{ model, version, reason: 'test' }] });
   }
 

@@ -2,24 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { FACELIST_COLUMNS } from '../../activities/registry/facelist';
-import { LocalObjectStore } from '../../activities/storage/local-object-store';
-import { uploadDirectory } from '../../clients/registry/upload-directory';
 import type { Settings } from '../../infra/config/load-config';
 import { deployFacelist } from '../../workflows/deploy-facelist';
 import { promoteModel } from '../../workflows/promote-model';
-import { publishModel } from '../../workflows/publish-model';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
-import { testStack } from '../harness/test-stack-info';
+import { dirWith, publishDirectory } from '../harness/registry-fixtures';
 
 const ROW = '2024-05-01,0f3c9a7e2b8d4c61a5e7f9d0b1c2a3e4,2024-05-01 12:00:01.123456,3,0,1,Jane,0.9871,0.412345,0.101234,10,20,110,140,40,60,80,60,40,0,1.5,123.45';
 
 function facelistDir(rows: string[], extraFile = false): string {
-  const dir = fs.mkdtempSync(path.join(testStack().workDir, 'facelist-'));
-  fs.writeFileSync(path.join(dir, 'facelist.csv'), `${FACELIST_COLUMNS.join(',')}\n${rows.join('\n')}\n`);
-  if (extraFile) fs.writeFileSync(path.join(dir, 'facedata.hdf5'), 'x');
-  return dir;
+  return dirWith({ 'facelist.csv': `${FACELIST_COLUMNS.join(',')}\n${rows.join('\n')}\n`, ...(extraFile ? { 'facedata.hdf5': 'x' } : {}) });
 }
 
 describe('facelists: validated on publish, deployed to every datasink on promotion (real Temporal, Postgres, storage, datasink workers)', () => {
@@ -33,17 +27,7 @@ describe('facelists: validated on publish, deployed to every datasink on promoti
   }
 
   async function publish(settings: Settings, client: Client, version: string, dir: string) {
-    const store = new LocalObjectStore(settings.paths.objectsDir);
-    try {
-      const upload = await uploadDirectory(store, settings.registry.prefix, dir, () => {});
-      return await client.workflow.execute(publishModel, {
-        taskQueue: CONTROL_QUEUE,
-        workflowId: `publish-facelist-${version}-${upload.uploadId}`,
-        args: [{ model: 'facelist', version, uploadId: upload.uploadId, files: upload.files, createModel: true, actor: 'tester' }],
-      });
-    } finally {
-      store.close();
-    }
+    return (await publishDirectory(settings, client, { model: 'facelist', version, dir })).result;
   }
 
   const promote = (client: Client, version: string) =>

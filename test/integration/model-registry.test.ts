@@ -11,7 +11,6 @@ import { pinVersion } from '../../activities/registry/registry-overrides';
 import { formatRegistryYaml, parseRegistryYaml } from '../../activities/registry/registry-yaml';
 import { LocalObjectStore } from '../../activities/storage/local-object-store';
 import type { ObjectStore } from '../../activities/storage/object-store';
-import { uploadDirectory } from '../../clients/registry/upload-directory';
 import type { Settings } from '../../infra/config/load-config';
 import { promoteModel, rollbackModel } from '../../workflows/promote-model';
 import { publishModel } from '../../workflows/publish-model';
@@ -21,17 +20,13 @@ import { recordHistory } from '../harness/record-history';
 import { testStack } from '../harness/test-stack-info';
 import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
+import { dirWith, publishDirectory } from '../harness/registry-fixtures';
 
 const run = promisify(execFile);
 
 /** A model directory as SentinelCam's face_recognition holds it, with contents unique to `seed`. */
-function modelDir(root: string, seed: string): string {
-  const dir = fs.mkdtempSync(path.join(root, 'model-'));
-  fs.writeFileSync(path.join(dir, 'facemodel.pickle'), `pickle ${seed}`);
-  fs.writeFileSync(path.join(dir, 'baselines.hdf5'), Buffer.alloc(70_000, seed.charCodeAt(0)));
-  fs.mkdirSync(path.join(dir, 'extra'));
-  fs.writeFileSync(path.join(dir, 'extra', 'notes.txt'), `trained ${seed}`);
-  return dir;
+function modelDir(seed: string): string {
+  return dirWith({ 'facemodel.pickle': `pickle ${seed}`, 'baselines.hdf5': Buffer.alloc(70_000, seed.charCodeAt(0)), 'extra/notes.txt': `trained ${seed}` });
 }
 
 describe('model registry: publish, promote, rollback (real Temporal, Postgres, object storage)', () => {
@@ -52,18 +47,9 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   let lastPromoteId = '';
 
   async function publish(model: string, version: string, dir: string, createModel = true) {
-    const store = new LocalObjectStore(settings.paths.objectsDir);
-    try {
-      const upload = await uploadDirectory(store, settings.registry.prefix, dir, () => {});
-      lastPublishId = `publish-${model}-${version}-${upload.uploadId}`;
-      return await client.workflow.execute(publishModel, {
-        taskQueue: CONTROL_QUEUE,
-        workflowId: lastPublishId,
-        args: [{ model, version, uploadId: upload.uploadId, files: upload.files, createModel, actor: 'tester@test' }],
-      });
-    } finally {
-      store.close();
-    }
+    const { workflowId, result } = await publishDirectory(settings, client, { model, version, dir, createModel, actor: 'tester@test' });
+    lastPublishId = workflowId;
+    return result;
   }
 
   const promote = (model: string, version: string, extra: { expectedRevision?: number } = {}) => {
@@ -75,11 +61,10 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   const log = async (model: string) => (await pool.query('SELECT action, from_version, to_version, actor, reason FROM registry_promotions WHERE model = $1 ORDER BY id', [model])).rows;
 
   it('publishes verified versions, promotes, rolls back to previous and to a named version, logging each change', async () => {
-    const work = testStack().workDir;
-    const first = await publish('face_recognition', '2025-02-25', modelDir(work, 'a'));
+    const first = await publish('face_recognition', '2025-02-25', modelDir('a'));
     expect(first).toEqual({ model: 'face_recognition', version: '2025-02-25', files: 3, bytes: 'pickle a'.length + 70_000 + 'trained a'.length });
-    await publish('face_recognition', '2025-11-20', modelDir(work, 'b'));
-    await publish('face_recognition', '2026-02-02', modelDir(work, 'c'));
+    await publish('face_recognition', '2025-11-20', modelDir('b'));
+    await publish('face_recognition', '2026-02-02', modelDir('c'));
     await recordHistory(client, lastPublishId, 'publish-model');
     // The files and a manifest are under model_registry/<model>/<version>/; the upload area is gone.
     const versionDir = path.join(settings.paths.objectsDir, 'model_registry/face_recognition/2026-02-02');
@@ -119,9 +104,8 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   });
 
   it('rolls back through the real temporal CLI', async () => {
-    const work = testStack().workDir;
-    await publish('mobilenet_ssd', '2020-12-06', modelDir(work, 'm'));
-    await publish('mobilenet_ssd', '2025-06-01', modelDir(work, 'n'));
+    await publish('mobilenet_ssd', '2020-12-06', modelDir('m'));
+    await publish('mobilenet_ssd', '2025-06-01', modelDir('n'));
     await promote('mobilenet_ssd', '2020-12-06');
     await promote('mobilenet_ssd', '2025-06-01');
     const { stdout } = await run(testStack().temporalCliPath, [
@@ -135,8 +119,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   });
 
   it('lets exactly one of two concurrent promotions of a model win; the other changes nothing', async () => {
-    const work = testStack().workDir;
-    for (const [version, seed] of [['2026-01-01', 'x'], ['2026-01-02', 'y'], ['2026-01-03', 'z']] as const) await publish('face_detection', version, modelDir(work, seed));
+    for (const [version, seed] of [['2026-01-01', 'x'], ['2026-01-02', 'y'], ['2026-01-03', 'z']] as const) await publish('face_detection', version, modelDir(seed));
     await promote('face_detection', '2026-01-01');
     const { revision } = await state('face_detection');
     // Both read the same revision, as two operators promoting at the same moment would.
@@ -153,8 +136,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   });
 
   it('refuses bad requests with a clear error and leaves the registry unchanged', async () => {
-    const work = testStack().workDir;
-    await publish('haarcascades', '2020-03-25', modelDir(work, 'h'));
+    await publish('haarcascades', '2020-03-25', modelDir('h'));
     await promote('haarcascades', '2020-03-25');
     const before = { state: await state('haarcascades'), log: await log('haarcascades') };
 
@@ -162,8 +144,8 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
     expect(await failure(promote('no_such_model', '2020-03-25'))).toMatch(/Unknown model "no_such_model".*Known models: haarcascades/);
     expect(await failure(promote('haarcascades', '2021-01-01'))).toMatch(/haarcascades has no version 2021-01-01.*Published versions: 2020-03-25/);
     expect(await failure(promote('haarcascades', '2025-02-30'))).toMatch(/Invalid version "2025-02-30"/);
-    expect(await failure(publish('haarcascades', '2020-03-25', modelDir(work, 'again')))).toMatch(/already has a version 2020-03-25; published versions never change/);
-    expect(await failure(publish('brand_new', '2026-01-01', modelDir(work, 'n'), false))).toMatch(/Unknown model "brand_new".*--create/);
+    expect(await failure(publish('haarcascades', '2020-03-25', modelDir('again')))).toMatch(/already has a version 2020-03-25; published versions never change/);
+    expect(await failure(publish('brand_new', '2026-01-01', modelDir('n'), false))).toMatch(/Unknown model "brand_new".*--create/);
     // A file list naming a path outside the version is refused before anything is copied.
     const evil = client.workflow.execute(publishModel, {
       taskQueue: CONTROL_QUEUE,
@@ -174,7 +156,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
     expect(await failure(client.workflow.execute(rollbackModel, { taskQueue: CONTROL_QUEUE, workflowId: `rb-${Date.now()}`, args: [{ model: 'haarcascades', to: 'previous' }] }))).toMatch(/no previous version to roll back to/);
 
     // A stored file changed after publishing: promotion is refused.
-    await publish('haarcascades', '2026-01-01', modelDir(work, 'i'));
+    await publish('haarcascades', '2026-01-01', modelDir('i'));
     const stored = path.join(settings.paths.objectsDir, 'model_registry/haarcascades/2026-01-01/facemodel.pickle');
     fs.writeFileSync(stored, 'PICKLE I');
     expect(await failure(promote('haarcascades', '2026-01-01'))).toMatch(/haarcascades 2026-01-01 does not match its manifest: facemodel\.pickle has sha256 [0-9a-f]{12}…, not [0-9a-f]{12}…/);
@@ -192,14 +174,13 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   });
 
   it('imports a model_registry.yaml whose versions are published, and exports it back unchanged in meaning', async () => {
-    const work = testStack().workDir;
     const text = fs.readFileSync(path.join(__dirname, '../fixtures/registry/model_registry.yaml'), 'utf8');
     const document = parseRegistryYaml(text);
     await expect(importRegistry(pool, document, 'tester', 'import-test')).rejects.toThrow(/names versions the registry does not hold: mobilenet_ssd 2020-12-06, .*face_recognition 2025-02-25/);
     expect((await pool.query('SELECT count(*)::int AS n FROM registry_models')).rows[0].n).toBe(0);
 
     for (const entry of document.models) {
-      for (const version of [entry.current, entry.previous]) if (version) await publish(entry.model, version, modelDir(work, `${entry.model}${version}`));
+      for (const version of [entry.current, entry.previous]) if (version) await publish(entry.model, version, modelDir(`${entry.model}${version}`));
     }
     const result = await importRegistry(pool, document, 'tester', 'import-test');
     expect(result.changed.sort()).toEqual(['face_detection_blazeface', 'face_recognition', 'mobilenet_ssd', 'mobilenet_ssd_edgetpu']);
@@ -214,9 +195,8 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   });
 
   it('cleans up exactly the versions nothing keeps: not current, previous, pinned or among the newest', async () => {
-    const work = testStack().workDir;
     const versions = Array.from({ length: 9 }, (_, i) => `2025-01-0${i + 1}`);
-    for (const version of versions) await publish('mobilenet_ssd', version, modelDir(work, version.slice(-1)));
+    for (const version of versions) await publish('mobilenet_ssd', version, modelDir(version.slice(-1)));
     await promote('mobilenet_ssd', '2025-01-03');
     await promote('mobilenet_ssd', '2025-01-08');
     await pinVersion(pool, { host: 'sentinel1', model: 'mobilenet_ssd', version: '2025-01-01', actor: 'x', fleetHosts: ['sentinel1'] });
@@ -246,8 +226,7 @@ describe('model registry: publish, promote, rollback (real Temporal, Postgres, o
   });
 
   it('keeps a version whose files fail to delete listed, unpromotable, and removes it on the next run', async () => {
-    const work = testStack().workDir;
-    for (const version of ['2024-01-01', '2024-03-01', '2024-04-01']) await publish('openface_torch', version, modelDir(work, version.slice(5, 6)));
+    for (const version of ['2024-01-01', '2024-03-01', '2024-04-01']) await publish('openface_torch', version, modelDir(version.slice(5, 6)));
     await promote('openface_torch', '2024-04-01');
     const local = new LocalObjectStore(settings.paths.objectsDir);
     const failing: ObjectStore = Object.assign(Object.create(local) as ObjectStore, {

@@ -2,23 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { FACELIST_COLUMNS } from '../../activities/registry/facelist';
-import { LocalObjectStore } from '../../activities/storage/local-object-store';
-import { uploadDirectory } from '../../clients/registry/upload-directory';
 import type { Settings } from '../../infra/config/load-config';
 import { promoteModel } from '../../workflows/promote-model';
-import { publishModel } from '../../workflows/publish-model';
 import { registryCleanup } from '../../workflows/registry-cleanup';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { causeMessages } from '../harness/failure-messages';
 import { useIsolatedTest } from '../harness/isolated-test';
+import { dirWith, publishDirectory } from '../harness/registry-fixtures';
 import { recordHistory } from '../harness/record-history';
-import { testStack } from '../harness/test-stack-info';
-
-function dirWith(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(testStack().workDir, 'registry-disk-'));
-  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
-  return dir;
-}
 
 describe('the registry on a datasink\'s own disk, through its queue (registry.store: datasink)', () => {
   const t = useIsolatedTest();
@@ -46,15 +37,7 @@ describe('the registry on a datasink\'s own disk, through its queue (registry.st
   });
 
   async function publish(model: string, version: string, dir: string): Promise<string> {
-    const store = new LocalObjectStore(settings.paths.objectsDir);
-    try {
-      const upload = await uploadDirectory(store, settings.registry.prefix, dir, () => {});
-      const workflowId = `publish-${model}-${version}-${upload.uploadId}`;
-      await client.workflow.execute(publishModel, { taskQueue: CONTROL_QUEUE, workflowId, args: [{ model, version, uploadId: upload.uploadId, files: upload.files, createModel: true, actor: 'tester' }] });
-      return workflowId;
-    } finally {
-      store.close();
-    }
+    return (await publishDirectory(settings, client, { model, version, dir })).workflowId;
   }
 
   async function promote(model: string, version: string): Promise<{ workflowId: string; result: Awaited<ReturnType<typeof promoteModel>> }> {

@@ -11,12 +11,7 @@ const list = (text: string | undefined) => (text === undefined ? undefined : tex
 /** `sluice deploy plan|run`: what a model deployment would change on each node, and doing it. */
 export function registerDeploy(program: Command): void {
   const deploy = program.command('deploy').description('deploy model versions from the registry to the edge nodes');
-  deploy
-    .command('plan')
-    .description('per node: target versions, files to add, change and remove, bytes to move (changes nothing)')
-    .option('--hosts <names>', 'only these hosts, comma-separated')
-    .option('--models <names>', 'only these models, comma-separated')
-    .option('--json', 'print JSON')
+  withScope(deploy.command('plan').description('per node: target versions, files to add, change and remove, bytes to move (changes nothing)'))
     .action(async (options: { hosts?: string; models?: string; json?: boolean }, command: Command) => {
       const context = commandContext(command.optsWithGlobals());
       const client = await clientFor(context);
@@ -34,13 +29,16 @@ export function registerDeploy(program: Command): void {
   registerRun(deploy);
 }
 
-function registerRun(deploy: Command): void {
-  deploy
-    .command('run')
-    .description('deploy: a canary node first, then batches (deploy.batchSize, deploy.maxFailPercent); offline nodes end as pending')
+/** --hosts and --models narrow a deployment like Ansible's --limit and tags. */
+function withScope(command: Command): Command {
+  return command
     .option('--hosts <names>', 'only these hosts, comma-separated')
     .option('--models <names>', 'only these models, comma-separated')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON');
+}
+
+function registerRun(deploy: Command): void {
+  withScope(deploy.command('run').description('deploy: a canary node first, then batches (deploy.batchSize, deploy.maxFailPercent); offline nodes end as pending'))
     .action(async (options: { hosts?: string; models?: string; json?: boolean }, command: Command) => {
       const context = commandContext(command.optsWithGlobals());
       const client = await clientFor(context);
