@@ -100,7 +100,14 @@ function createWorker(
       return createDatasinkWorker({ ...context, settings: workers.datasink, host: spec.host, root: spec.root, store: hostStore, registryPrefix: options.settings.registry.prefix });
     case 'node':
       if (!hostStore) throw new Error('the host workers\' object store was not opened');
-      return createNodeWorker({ ...context, settings: workers.node, host: spec.host, root: spec.root, store: hostStore });
+      return createNodeWorker({
+        ...context,
+        settings: workers.node,
+        host: spec.host,
+        root: spec.root,
+        store: hostStore,
+        inventory: options.settings.fleet.find((entry) => entry.host === spec.host),
+      });
   }
 }
 

@@ -1,23 +1,16 @@
-import type { Duration } from '@temporalio/common';
-import { ActivityFailure } from '@temporalio/workflow';
-import type { FileChange, NodePlan } from '../activities/fleet/deployment-plan';
-import type { FileToFetch } from '../activities/host/apply-model-files';
-import { isOffline, nodeActivities, planNodes, type PlanDeploymentInput } from './plan-deployment';
-import { registry, registryFilesOn } from './registry-proxy';
+import { defineQuery, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { isNoop, type NodePlan } from '../activities/fleet/deployment-plan';
+import { deployNode, sourceKeys, type NodeDeployment, type NodePhase } from './deploy-node';
+import { legacyDeployModels } from './deploy-models-legacy';
+import { fleet, planNodes, type PlanDeploymentInput } from './plan-deployment';
+
+export type { NodeDeployment } from './deploy-node';
 
 export interface DeployModelsInput extends PlanDeploymentInput {
   /** Nodes per batch after the canary; default from config (deploy.batchSize). */
   readonly batchSize?: number;
   /** Percent of tried nodes that may fail before the rollout stops; default from config. */
   readonly maxFailPercent?: number;
-}
-
-export interface NodeDeployment {
-  readonly host: string;
-  /** skipped: not reached, because the rollout stopped; pending: offline, not a failure. */
-  readonly status: 'deployed' | 'unchanged' | 'pending' | 'failed' | 'skipped';
-  readonly bytesMoved: number;
-  readonly detail: string;
 }
 
 export interface DeployModelsResult {
@@ -27,69 +20,74 @@ export interface DeployModelsResult {
   readonly stopped?: string;
 }
 
+export interface DeployProgress {
+  readonly stage: 'planning' | 'rolling out' | 'done';
+  readonly nodes: { host: string; phase: NodePhase; detail?: string }[];
+  readonly stopped?: string;
+}
+
+export const deployProgressQuery = defineQuery<DeployProgress>('deployProgress');
+
 /**
- * Brings the edge nodes to the registry's targets: plans first (as `sluice deploy plan`), then
- * the first node with changes as a canary, then the rest in batches. A failed canary stops the
- * rollout; after it, the rollout stops once failures pass maxFailPercent of the nodes tried.
- * Each node fetches only missing or changed files (verified, atomically placed) and removes what
- * no target needs; a second deployment with nothing changed moves nothing. Offline nodes are
- * reported as pending. Service restarts, health checks and rollback on failure come next.
+ * Brings the edge nodes to the registry's targets, the way fleet tools roll out: plans first (as
+ * `sluice deploy plan`), then the first node with changes as a canary, then the rest in batches.
+ * Each node's change is a transaction (deployNode): a node whose restart or health check fails is
+ * put back as it was. A failed canary stops the rollout; after it, the rollout stops once failures
+ * pass maxFailPercent of the nodes it touches. Nothing changed means nothing moved and nothing
+ * restarted. Offline nodes are reported as pending, not as failures. Each node's outcome is kept
+ * for `sluice fleet`.
  */
 export async function deployModels(input: DeployModelsInput = {}): Promise<DeployModelsResult> {
-  const { plans, rollout } = await planNodes(input, 'deploy');
+  if (!patched('node-transactions')) return legacyDeployModels(input);
+  let stage: DeployProgress['stage'] = 'planning';
+  const phases = new Map<string, { phase: NodePhase; detail?: string }>();
+  let stopped: string | undefined;
+  setHandler(deployProgressQuery, () => ({ stage, nodes: [...phases].map(([host, state]) => ({ host, ...state })), ...(stopped ? { stopped } : {}) }));
+
+  const { plans, rollout } = await planNodes(input, 'deploy', true);
   const batchSize = input.batchSize ?? rollout.batchSize;
   const maxFailPercent = input.maxFailPercent ?? rollout.maxFailPercent;
   const outcomes = new Map<string, NodeDeployment>();
+  const settle = (outcome: NodeDeployment) => {
+    outcomes.set(outcome.host, outcome);
+    phases.set(outcome.host, { phase: outcome.status, detail: outcome.detail });
+  };
   const toChange: NodePlan[] = [];
   for (const plan of plans) {
-    if (plan.status === 'pending') outcomes.set(plan.host, { host: plan.host, status: 'pending', bytesMoved: 0, detail: 'offline: its worker did not answer' });
-    else if (plan.add.length + plan.change.length + plan.remove.length === 0) outcomes.set(plan.host, { host: plan.host, status: 'unchanged', bytesMoved: 0, detail: `${plan.unchanged} files already in place` });
-    else toChange.push(plan);
+    if (plan.status === 'pending') settle({ host: plan.host, status: 'pending', bytesMoved: 0, detail: 'offline: its worker did not answer' });
+    else if (plan.status === 'failed') settle({ host: plan.host, status: 'failed', bytesMoved: 0, detail: plan.error ?? 'could not be planned' });
+    else if (isNoop(plan)) settle({ host: plan.host, status: 'unchanged', bytesMoved: 0, detail: `${plan.unchanged} files and ${plan.configs.length} configs already in place` });
+    else {
+      toChange.push(plan);
+      phases.set(plan.host, { phase: 'waiting' });
+    }
   }
+  stage = 'rolling out';
 
   const keys = await sourceKeys(toChange.flatMap((plan) => [...plan.add, ...plan.change]));
-  const deploy = async (plan: NodePlan): Promise<NodeDeployment> => {
-    const fetch: FileToFetch[] = [...plan.add, ...plan.change].map((file) => ({ ...file, key: keys.get(fileId(file))! }));
-    try {
-      const applied = await nodeActivities(plan.host, rollout.offlineTimeout as Duration).nodeApplyFiles({ fetch, remove: plan.remove });
-      return { host: plan.host, status: 'deployed', bytesMoved: applied.bytesMoved, detail: `${applied.fetched} fetched, ${applied.alreadyInPlace} already in place, ${applied.removed} removed` };
-    } catch (err) {
-      if (isOffline(err)) return { host: plan.host, status: 'pending', bytesMoved: 0, detail: 'offline: its worker did not take the deployment' };
-      return { host: plan.host, status: 'failed', bytesMoved: 0, detail: err instanceof ActivityFailure && err.cause ? err.cause.message : String(err) };
-    }
-  };
+  // One id per run, the same on every node: its staging and journal directory there.
+  const deployment = workflowInfo().runId;
+  const deploy = async (plan: NodePlan) => settle(await deployNode(plan, keys, deployment, rollout, (phase) => phases.set(plan.host, { phase })));
 
-  let stopped: string | undefined;
+  // Failures count against maxFailPercent of every node the rollout touches, those that could not
+  // be planned (a template error) included: with the default 0, any failure stops it.
+  const total = toChange.length + plans.filter((plan) => plan.status === 'failed').length;
+  const failedCount = () => [...outcomes.values()].filter((outcome) => outcome.status === 'failed').length;
+  const tooMany = () => failedCount() > 0 && (failedCount() / total) * 100 > maxFailPercent;
+  if (tooMany()) stopped = `${failedCount()} of ${total} nodes could not be planned, more than the ${maxFailPercent}% allowed`;
   const [canary, ...rest] = toChange;
-  if (canary) {
-    const outcome = await deploy(canary);
-    outcomes.set(canary.host, outcome);
+  if (canary && !stopped) {
+    await deploy(canary);
+    const outcome = outcomes.get(canary.host)!;
     if (outcome.status === 'failed') stopped = `the canary ${canary.host} failed: ${outcome.detail}`;
   }
-  let tried = 0;
-  let failed = 0;
   for (let at = 0; at < rest.length && !stopped; at += batchSize) {
-    const batch = await Promise.all(rest.slice(at, at + batchSize).map(deploy));
-    for (const outcome of batch) {
-      outcomes.set(outcome.host, outcome);
-      if (outcome.status === 'pending') continue;
-      tried += 1;
-      if (outcome.status === 'failed') failed += 1;
-    }
-    if (failed > 0 && (failed / tried) * 100 > maxFailPercent) stopped = `${failed} of ${tried} nodes failed, more than the ${maxFailPercent}% allowed`;
+    await Promise.all(rest.slice(at, at + batchSize).map(deploy));
+    if (tooMany()) stopped = `${failedCount()} of ${total} nodes failed, more than the ${maxFailPercent}% allowed`;
   }
-  for (const plan of toChange) if (!outcomes.has(plan.host)) outcomes.set(plan.host, { host: plan.host, status: 'skipped', bytesMoved: 0, detail: 'not reached: the rollout stopped' });
-  return { plans, nodes: plans.map((plan) => outcomes.get(plan.host)!), ...(stopped ? { stopped } : {}) };
-}
-
-const fileId = (file: Pick<FileChange, 'model' | 'version' | 'path'>) => `${file.model}/${file.version}/${file.path}`;
-
-/** Object-storage keys of every file to move, asked once of wherever the registry keeps its files. */
-async function sourceKeys(files: readonly FileChange[]): Promise<Map<string, string>> {
-  const unique = [...new Map(files.map((file) => [fileId(file), file])).values()];
-  if (unique.length === 0) return new Map();
-  const keys = await registryFilesOn(await registry.registryFilesQueue()).registryShareFiles({
-    files: unique.map((file) => ({ model: file.model, version: file.version, file: { path: file.path, size: file.size, sha256: file.sha256 } })),
-  });
-  return new Map(unique.map((file, i) => [fileId(file), keys[i]!]));
+  for (const plan of toChange) if (!outcomes.has(plan.host)) settle({ host: plan.host, status: 'skipped', bytesMoved: 0, detail: 'not reached: the rollout stopped' });
+  const nodes = plans.map((plan) => outcomes.get(plan.host)!);
+  await fleet.recordNodeDeployments({ workflowId: workflowInfo().workflowId, nodes: nodes.map(({ host, status, detail, installed }) => ({ host, status, detail, ...(installed ? { installed } : {}) })) });
+  stage = 'done';
+  return { plans, nodes, ...(stopped ? { stopped } : {}) };
 }

@@ -37,7 +37,7 @@ export async function promoteModel(input: PromoteModelInput): Promise<PromotionO
 
 /**
  * Puts a model back on its previous version, or on a named one, exactly like a promotion (checked,
- * logged, deployment due). Startable from the temporal CLI:
+ * logged, deployed and waited for). Startable from the temporal CLI:
  *   temporal workflow start --type rollbackModel --task-queue sluice --input '{"model":"face_recognition","to":"previous"}'
  */
 export async function rollbackModel(input: RollbackModelInput): Promise<PromotionOutcome> {

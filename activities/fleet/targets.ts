@@ -31,8 +31,9 @@ export interface HostTargets {
  * What every edge node should hold (SentinelCam's deploy-models playbook, made explicit): for each
  * outpost and sentinel, the models of its role (a role without a list takes every model), each
  * at the host's pinned version or else the current one; coral_packages only where the node has a
- * Coral accelerator. Datasinks take facelists (deployFacelist), not models. `hosts` and `models`
- * narrow it like Ansible's --limit and tags; naming one that does not exist is an error.
+ * Coral accelerator. Datasinks take facelists (deployFacelist), not models. `hosts` narrows it
+ * like Ansible's --limit; `models` (tags) is only checked here, the plan narrows to it. Naming a
+ * host or model that does not exist is an error.
  */
 export async function resolveTargets(pool: Pool, fleet: readonly FleetNode[], filter: { hosts?: readonly string[]; models?: readonly string[] } = {}): Promise<HostTargets[]> {
   const { rows: models } = await pool.query<{ model: string; current_version: string | null }>('SELECT model, current_version FROM registry_models ORDER BY model');
@@ -57,8 +58,8 @@ export async function resolveTargets(pool: Pool, fleet: readonly FleetNode[], fi
       return list === undefined || list.includes(model);
     });
     const targets: NodeTarget[] = [];
+    // Every model the node holds, even in a deployment narrowed by `models`: its task configs name them all.
     for (const { model, current_version: current } of wanted) {
-      if (filter.models && !filter.models.includes(model)) continue;
       const pin = pins.find((row) => row.host === node.host && row.model === model);
       const version = pin?.version ?? current;
       if (!version) continue;

@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { checkManifestPath } from '../registry/manifest';
-import { checkModelName, checkVersion } from '../registry/names';
 import type { ObjectStore } from '../storage/object-store';
 import { fileDigest, fsyncDirectory, isErrno, toReadable, writeAndSync } from '../storage/stream-helpers';
-import { modelsDir } from './model-inventory';
+import { modelFile, modelsDir, removeEmptyParents } from './model-inventory';
 
 /** A file to put on the node, where to fetch it, and what it must hash to. */
 export interface FileToFetch {
@@ -81,25 +79,6 @@ export async function applyModelFiles(deps: { root: string; store: ObjectStore }
     await removeEmptyParents(path.dirname(target), modelsDir(deps.root));
   }
   return { fetched, bytesMoved, alreadyInPlace, removed };
-}
-
-/** <root>/models/<model>/<version>/<path>, with every part checked so no name leaves that directory. */
-export function modelFile(root: string, file: { model: string; version: string; path: string }): string {
-  const dir = path.join(modelsDir(root), checkModelName(file.model), checkVersion(file.version));
-  const target = path.resolve(dir, ...checkManifestPath(file.path).split('/'));
-  if (!target.startsWith(`${dir}${path.sep}`)) throw new Error(`${file.path} leaves ${dir}`);
-  return target;
-}
-
-async function removeEmptyParents(dir: string, stop: string): Promise<void> {
-  for (let current = dir; current.startsWith(`${stop}${path.sep}`); current = path.dirname(current)) {
-    try {
-      await fs.rmdir(current);
-    } catch (err) {
-      if (isErrno(err, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) return;
-      throw err;
-    }
-  }
 }
 
 /** The node activity around applyModelFiles, on `sluice-node-<host>`. */

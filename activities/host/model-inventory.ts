@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
+import { checkManifestPath } from '../registry/manifest';
+import { checkModelName, checkVersion } from '../registry/names';
 import { fileDigest, isErrno } from '../storage/stream-helpers';
 import type { InstalledFile } from '../fleet/deployment-plan';
 
@@ -9,33 +10,46 @@ export function modelsDir(root: string): string {
   return path.join(root, 'models');
 }
 
-/**
- * On an edge node: every model file it holds, with size and sha256, under <root>/models. Hidden
- * names (temporary files of an interrupted transfer) are not counted; `rsync --checksum` reads
- * every byte the same way.
- */
-export function createModelInventoryActivities(deps: { host: string; root: string }) {
-  return {
-    async nodeInventory(): Promise<{ host: string; files: InstalledFile[] }> {
-      const context = Context.current();
-      const base = modelsDir(deps.root);
-      const files: InstalledFile[] = [];
-      for (const model of await visibleEntries(base)) {
-        for (const version of await visibleEntries(path.join(base, model))) {
-          const dir = path.join(base, model, version);
-          for (const relative of await filesUnder(dir)) {
-            const digest = await fileDigest(path.join(dir, relative));
-            if (digest) files.push({ model, version, path: relative, ...digest });
-            context.heartbeat();
-          }
-        }
-      }
-      return { host: deps.host, files };
-    },
-  };
+/** <root>/models/<model>/<version>/<path>, with every part checked so no name leaves that directory. */
+export function modelFile(root: string, file: { model: string; version: string; path: string }): string {
+  const dir = path.join(modelsDir(root), checkModelName(file.model), checkVersion(file.version));
+  const target = path.resolve(dir, ...checkManifestPath(file.path).split('/'));
+  if (!target.startsWith(`${dir}${path.sep}`)) throw new Error(`${file.path} leaves ${dir}`);
+  return target;
 }
 
-export type ModelInventoryActivities = ReturnType<typeof createModelInventoryActivities>;
+/** Removes `dir` and its parents while they are empty, stopping at `stop`. */
+export async function removeEmptyParents(dir: string, stop: string): Promise<void> {
+  for (let current = dir; current.startsWith(`${stop}${path.sep}`); current = path.dirname(current)) {
+    try {
+      await fs.rmdir(current);
+    } catch (err) {
+      if (isErrno(err, 'ENOTEMPTY', 'EEXIST', 'ENOENT')) return;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Every model file a node holds, with size and sha256, under <root>/models. Hidden names
+ * (temporary files of an interrupted transfer) are not counted; `rsync --checksum` reads every
+ * byte the same way.
+ */
+export async function readInventory(root: string, onFile: () => void): Promise<InstalledFile[]> {
+  const base = modelsDir(root);
+  const files: InstalledFile[] = [];
+  for (const model of await visibleEntries(base)) {
+    for (const version of await visibleEntries(path.join(base, model))) {
+      const dir = path.join(base, model, version);
+      for (const relative of await filesUnder(dir)) {
+        const digest = await fileDigest(path.join(dir, relative));
+        if (digest) files.push({ model, version, path: relative, ...digest });
+        onFile();
+      }
+    }
+  }
+  return files;
+}
 
 async function visibleEntries(dir: string): Promise<string[]> {
   try {

@@ -145,9 +145,7 @@ export async function swapCurrent(pool: Pool, request: SwapRequest): Promise<Pro
        RETURNING id, model, action, from_version, to_version, actor, reason, workflow_id, at`,
       [request.model, request.action, state.current, request.to, request.actor, request.reason, request.workflowId],
     );
-    const promotion = promotionOf(logged.rows[0]!);
-    await client.query('INSERT INTO registry_deployments_due (promotion_id, model, version) VALUES ($1, $2, $3)', [promotion.id, request.model, request.to]);
-    return promotion;
+    return promotionOf(logged.rows[0]!);
   });
 }
 

@@ -70,10 +70,10 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  async getStream(key: string): Promise<NodeJS.ReadableStream> {
+  async getStream(key: string, options: { start?: number } = {}): Promise<NodeJS.ReadableStream> {
     // Opening first means a missing object throws here, not later as a stream error.
     const file = await this.openObject(key, this.pathOf(key));
-    return file.createReadStream();
+    return file.createReadStream({ start: options.start ?? 0 });
   }
 
   async getToFile(key: string, filePath: string): Promise<{ size: number; sha256: string }> {

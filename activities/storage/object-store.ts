@@ -36,8 +36,11 @@ export interface ObjectStore {
   putFile(key: string, filePath: string, options?: PutOptions): Promise<PutResult>;
   /** The whole object in memory; throws ObjectNotFoundError when missing. Use getStream/getToFile for big objects. */
   get(key: string): Promise<Buffer>;
-  /** Throws ObjectNotFoundError when missing (before any bytes flow). */
-  getStream(key: string): Promise<NodeJS.ReadableStream>;
+  /**
+   * Throws ObjectNotFoundError when missing (before any bytes flow). `start` skips that many bytes,
+   * to resume an interrupted transfer; it must be below the object's size.
+   */
+  getStream(key: string, options?: { start?: number }): Promise<NodeJS.ReadableStream>;
   /** Atomic: the file appears complete (written, fsynced, renamed) or not at all. */
   getToFile(key: string, filePath: string): Promise<{ size: number; sha256: string }>;
   head(key: string): Promise<ObjectInfo | undefined>;

@@ -159,8 +159,8 @@ export class S3ObjectStore implements ObjectStore {
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  async getStream(key: string): Promise<NodeJS.ReadableStream> {
-    return (await this.getBody(key)) as Readable;
+  async getStream(key: string, options: { start?: number } = {}): Promise<NodeJS.ReadableStream> {
+    return (await this.getBody(key, options.start)) as Readable;
   }
 
   async getToFile(key: string, filePath: string): Promise<{ size: number; sha256: string }> {
@@ -271,9 +271,10 @@ export class S3ObjectStore implements ObjectStore {
     return this.prefix ? validateObjectKey(this.prefix + key) : key;
   }
 
-  private async getBody(key: string) {
+  private async getBody(key: string, start?: number) {
     const fullKey = this.fullKey(key);
-    const out = await this.send(key, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: fullKey })));
+    const range = start ? `bytes=${start}-` : undefined;
+    const out = await this.send(key, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: fullKey, Range: range })));
     if (!out.Body) throw new ObjectNotFoundError(key, this.description);
     return out.Body;
   }

@@ -3,6 +3,7 @@ import { isUserError } from '../../infra/errors/user-error';
 import { explainWorkflowFailure } from './workflow-failure';
 import { registerDeploy } from './commands/deploy';
 import { registerDoctor } from './commands/doctor';
+import { registerFleet } from './commands/fleet';
 import { registerGrib } from './commands/grib';
 import { registerIngest } from './commands/ingest';
 import { registerModel } from './commands/model';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerModel(program);
   registerDeploy(program);
+  registerFleet(program);
   registerPurge(program);
   return program;
 }

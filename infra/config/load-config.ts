@@ -5,6 +5,7 @@ import { UserError, messageOf } from '../errors/user-error';
 import { envOverrides, setPath } from './env-overrides';
 import { formatIssues } from './format-issues';
 import { resolveIngestSources, type ConfiguredSource } from '../../activities/ingest/configured-sources';
+import { mergeNodeSetup, nodeSetupProblems, type NodeSetup } from './node-setup';
 import { configSchema, type FleetHost, type SluiceConfig } from './schema';
 
 export const DEFAULT_CONFIG_FILE = 'sluice.yaml';
@@ -13,7 +14,8 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Config with every path made absolute and every derived location spelled out. */
 export interface Settings extends Omit<SluiceConfig, 'fleet'> {
-  fleet: Array<FleetHost & { root: string }>;
+  /** Each host with its root made absolute and its role's services, templates and vars merged in. */
+  fleet: Array<Omit<FleetHost, keyof NodeSetup> & NodeSetup & { root: string }>;
   /** Every ingest source: the seed's defaults with config laid over them, checked. */
   ingestSources: ConfiguredSource[];
   /** The file the config came from; undefined when built from defaults and environment only. */
@@ -56,6 +58,7 @@ export function loadConfig(options: LoadOptions = {}): Settings {
     ...(parsed.success ? [] : formatIssues(parsed.error.issues, envSources)),
     ...unknownWorkflows(raw.schedules, options.workflowTypes),
     ...(parsed.success ? registryHostProblems(parsed.data) : []),
+    ...(parsed.success ? nodeSetupProblems(parsed.data.fleet, parsed.data.fleetRoles) : []),
   ];
   if (!parsed.success || problems.length > 0) {
     throw new UserError(
@@ -131,7 +134,11 @@ function resolvePaths(config: SluiceConfig, file: string | undefined, baseDir: s
     ingestSources: resolveIngestSources(config.ingest),
     stateDir,
     storage: { ...config.storage, local: { root: objectsDir } },
-    fleet: config.fleet.map((host) => ({ ...host, root: path.resolve(baseDir, host.root ?? path.join(stateDir, 'hosts', host.host)) })),
+    fleet: config.fleet.map((host) => ({
+      ...host,
+      ...mergeNodeSetup(host, config.fleetRoles, baseDir),
+      root: path.resolve(baseDir, host.root ?? path.join(stateDir, 'hosts', host.host)),
+    })),
     file,
     paths: {
       stateDir,

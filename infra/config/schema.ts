@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema as duration } from './duration';
+import { fleetRolesSchema, fleetSchema } from './fleet-schema';
 import { hostName } from './host-name';
 import { ingestSchema, purgeSchema } from './ingest-schema';
 import { registrySchema } from './registry-schema';
@@ -91,15 +92,6 @@ const workersSchema = z
   })
   .prefault({});
 
-const fleetHostSchema = z.strictObject({
-  host: hostName,
-  role: z.enum(['datasink', 'outpost', 'sentinel']),
-  /** Where that host's worker keeps its files; defaults to <stateDir>/hosts/<host>. */
-  root: z.string().min(1).optional(),
-  /** Nodes with a Coral EdgeTPU also receive the coral_packages model. */
-  accelerator: z.enum(['none', 'coral']).default('none'),
-});
-
 const scheduleSchema = z
   .strictObject({
     workflow: z.string().min(1),
@@ -133,18 +125,9 @@ export const configSchema = z.strictObject({
   postgres: postgresSchema.prefault({}),
   storage: storageSchema.prefault({}),
   workers: workersSchema,
-  fleet: z
-    .array(fleetHostSchema)
-    .default([])
-    .superRefine((fleet, ctx) => {
-      const seen = new Set<string>();
-      fleet.forEach((entry, index) => {
-        if (seen.has(entry.host)) {
-          ctx.addIssue({ code: 'custom', path: [index, 'host'], message: `host "${entry.host}" is listed twice; each host appears once` });
-        }
-        seen.add(entry.host);
-      });
-    }),
+  fleet: fleetSchema,
+  /** What every outpost or sentinel shares: services, templates, vars. */
+  fleetRoles: fleetRolesSchema,
   /** Prometheus metrics of the cloud worker, on GET /metrics. */
   metrics: z
     .strictObject({
@@ -159,10 +142,12 @@ export const configSchema = z.strictObject({
   deploy: z
     .strictObject({
       batchSize: z.number().int().min(1).max(1000).default(2),
-      /** Failed nodes (percent of those tried) beyond which the rollout stops; 0 stops at the first. */
+      /** Failed nodes (percent of the nodes a rollout changes) beyond which it stops; 0 stops at the first. A failed canary always stops it. */
       maxFailPercent: z.number().min(0).max(100).default(0),
       /** How long an offline node is waited for before it is reported as pending. */
       offlineTimeout: duration.default('10m'),
+      /** A node step silent this long (its worker died) is tried again, resuming a transfer where it stopped. */
+      heartbeatTimeout: duration.default('1m'),
     })
     .prefault({}),
   ingest: ingestSchema.prefault({}),

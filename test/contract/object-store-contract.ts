@@ -79,6 +79,15 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
       expect((await readAll(await store.getStream(key))).equals(body)).toBe(true);
     });
 
+    it('streams from an offset, to resume an interrupted transfer', async () => {
+      const key = `${fresh()}resume.bin`;
+      const body = randomBytes(70_000);
+      await store.put(key, body);
+      expect((await readAll(await store.getStream(key, { start: 65_537 }))).equals(body.subarray(65_537))).toBe(true);
+      expect((await readAll(await store.getStream(key, { start: 69_999 }))).equals(body.subarray(69_999))).toBe(true);
+      expect((await readAll(await store.getStream(key, { start: 0 }))).equals(body)).toBe(true);
+    });
+
     it('keeps binary content with every byte value intact', async () => {
       const key = `${fresh()}all-bytes.bin`;
       const body = Buffer.concat([allByteValues(), allByteValues().reverse(), Buffer.from('\r\n\r\n\0\0')]);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { LocalObjectStore } from '../../activities/storage/local-object-store';
+import { objectStoreFor } from '../../workers/services';
+import { testLog } from './test-workers';
 import { uploadDirectory } from '../../clients/registry/upload-directory';
 import type { Settings } from '../../infra/config/load-config';
 import { publishModel } from '../../workflows/publish-model';
@@ -19,7 +20,7 @@ export function dirWith(files: Record<string, string | Buffer>): string {
 }
 
 /**
- * Publishes a directory as `sluice model publish` does: uploads it to the (local) object store,
+ * Publishes a directory as `sluice model publish` does: uploads it to the configured object store,
  * then runs publishModel. Returns the workflow id (for recording histories) and its result.
  */
 export async function publishDirectory(
@@ -27,7 +28,7 @@ export async function publishDirectory(
   client: Client,
   request: { model: string; version: string; dir: string; createModel?: boolean; actor?: string },
 ): Promise<{ workflowId: string; result: Awaited<ReturnType<typeof publishModel>> }> {
-  const store = new LocalObjectStore(settings.paths.objectsDir);
+  const store = objectStoreFor(settings, testLog);
   try {
     const upload = await uploadDirectory(store, settings.registry.prefix, request.dir, () => {});
     const workflowId = `publish-${request.model}-${request.version}-${upload.uploadId}`;

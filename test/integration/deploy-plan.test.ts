@@ -100,7 +100,7 @@ describe('deployment plan (real Temporal, Postgres, storage, three node workers 
 
     // And run: the canary, then the rest; then the plan shows nothing left to do.
     const run = await runCli(['--config', settings.file!, 'deploy', 'run', '--hosts', 'sentinel1,outpost1'], cleanEnv());
-    expect(run.stdout).toMatch(/^sentinel1: DEPLOYED {2}21 B moved {2}3 fetched, 0 already in place, 1 removed\noutpost1: DEPLOYED /);
+    expect(run.stdout).toMatch(/^sentinel1: DEPLOYED {2}21 B moved {2}3 files placed, 1 removed, 0 configs written\noutpost1: DEPLOYED /);
     expect(run.code).toBe(0);
     const after = await client.workflow.execute(planDeployment, { taskQueue: CONTROL_QUEUE, workflowId: `plan-after-${Date.now()}`, args: [{ hosts: ['sentinel1', 'outpost1'] }] });
     expect(after.map((plan) => [plan.host, plan.add.length + plan.change.length + plan.remove.length, plan.bytes])).toEqual([

@@ -47,7 +47,55 @@ describe('loadConfig', () => {
     const dir = path.dirname(file);
     expect(settings.file).toBe(file);
     expect(settings.paths.stateDir).toBe(path.join(dir, 'state'));
-    expect(settings.fleet).toEqual([{ host: 'sink-1', role: 'datasink', accelerator: 'none', root: path.join(dir, 'state', 'hosts', 'sink-1') }]);
+    expect(settings.fleet).toEqual([{ host: 'sink-1', role: 'datasink', accelerator: 'none', services: {}, templates: [], vars: {}, root: path.join(dir, 'state', 'hosts', 'sink-1') }]);
+  });
+
+  it('lays a host\'s services, templates and vars over its role\'s, by name and by destination', () => {
+    const file = writeConfig(`
+fleetRoles:
+  sentinel:
+    services:
+      sentinel: { restart: "systemctl restart sentinel", healthCheck: "systemctl is-active sentinel" }
+      camwatcher: { restart: "systemctl restart camwatcher", models: [mobilenet_ssd] }
+    templates:
+      - { source: templates/face.yaml.tmpl, dest: tasks/face.yaml, services: [sentinel] }
+      - { source: templates/ssd.yaml.tmpl, dest: tasks/ssd.yaml, services: [camwatcher] }
+    vars: { site: east, cameras: 2 }
+fleet:
+  - host: sentinel-a
+    role: sentinel
+    services:
+      sentinel: { restart: "/opt/restart-sentinel", restartTimeout: 30s }
+    templates:
+      - { source: /etc/sluice/face-a.yaml.tmpl, dest: tasks/face.yaml, services: [sentinel] }
+    vars: { cameras: 4 }
+  - host: outpost-a
+    role: outpost
+`);
+    const [sentinel, outpost] = loadConfig({ file, env: {} }).fleet;
+    expect(sentinel!.services).toEqual({
+      sentinel: { restart: '/opt/restart-sentinel', restartTimeout: '30s', healthTimeout: '1m', healthInterval: '2s' },
+      camwatcher: { restart: 'systemctl restart camwatcher', restartTimeout: '2m', healthTimeout: '1m', healthInterval: '2s', models: ['mobilenet_ssd'] },
+    });
+    expect(sentinel!.templates).toEqual([
+      { source: '/etc/sluice/face-a.yaml.tmpl', dest: 'tasks/face.yaml', services: ['sentinel'] },
+      { source: path.join(path.dirname(file), 'templates', 'ssd.yaml.tmpl'), dest: 'tasks/ssd.yaml', services: ['camwatcher'] },
+    ]);
+    expect(sentinel!.vars).toEqual({ site: 'east', cameras: 4 });
+    expect(outpost).toMatchObject({ services: {}, templates: [], vars: {} });
+  });
+
+  it('says when a template restarts a service its host does not define, and when a datasink is given services', () => {
+    const file = writeConfig(`
+fleet:
+  - host: sentinel-a
+    role: sentinel
+    services: { sentinel: { restart: "true" } }
+    templates: [{ source: t.tmpl, dest: t.yaml, services: [sentinel, imagenode] }]
+`);
+    expect(loadError({ file, env: {} }).message).toContain('fleet.0 (sentinel-a): template t.yaml restarts service "imagenode", which this host does not define; its services: sentinel');
+    const datasink = writeConfig('fleet:\n  - host: sink\n    role: datasink\n    services: { datapump: { restart: "true" } }\n');
+    expect(loadError({ file: datasink, env: {} }).message).toContain('fleet.0.services: services apply to outposts and sentinels; datasinks take facelists');
   });
 
   it('applies conventional and SLUICE_* environment overrides, SLUICE_* winning', () => {
