@@ -6,7 +6,14 @@ import { fleet, planNodes, type PlanDeploymentInput } from './plan-deployment';
 
 export type { NodeDeployment } from './deploy-node';
 
+/**
+ * canary: one node first, then batches (the default); rolling: batches from the start;
+ * all-at-once: every node together, for a fleet that must change as one.
+ */
+export type RolloutStrategy = 'canary' | 'rolling' | 'all-at-once';
+
 export interface DeployModelsInput extends PlanDeploymentInput {
+  readonly strategy?: RolloutStrategy;
   /** Nodes per batch after the canary; default from config (deploy.batchSize). */
   readonly batchSize?: number;
   /** Percent of tried nodes that may fail before the rollout stops; default from config. */
@@ -30,7 +37,8 @@ export const deployProgressQuery = defineQuery<DeployProgress>('deployProgress')
 
 /**
  * Brings the edge nodes to the registry's targets, the way fleet tools roll out: plans first (as
- * `sluice deploy plan`), then the first node with changes as a canary, then the rest in batches.
+ * `sluice deploy plan`), then (strategy canary, the default) the first node with changes as a
+ * canary, then the rest in batches.
  * Each node's change is a transaction (deployNode): a node whose restart or health check fails is
  * put back as it was. A failed canary stops the rollout; after it, the rollout stops once failures
  * pass maxFailPercent of the nodes it touches. Nothing changed means nothing moved and nothing
@@ -75,14 +83,17 @@ export async function deployModels(input: DeployModelsInput = {}): Promise<Deplo
   const failedCount = () => [...outcomes.values()].filter((outcome) => outcome.status === 'failed').length;
   const tooMany = () => failedCount() > 0 && (failedCount() / total) * 100 > maxFailPercent;
   if (tooMany()) stopped = `${failedCount()} of ${total} nodes could not be planned, more than the ${maxFailPercent}% allowed`;
-  const [canary, ...rest] = toChange;
+  const strategy = input.strategy ?? 'canary';
+  const canary = strategy === 'canary' ? toChange[0] : undefined;
+  const rest = canary ? toChange.slice(1) : toChange;
+  const batch = strategy === 'all-at-once' ? Math.max(rest.length, 1) : batchSize;
   if (canary && !stopped) {
     await deploy(canary);
     const outcome = outcomes.get(canary.host)!;
     if (outcome.status === 'failed') stopped = `the canary ${canary.host} failed: ${outcome.detail}`;
   }
-  for (let at = 0; at < rest.length && !stopped; at += batchSize) {
-    await Promise.all(rest.slice(at, at + batchSize).map(deploy));
+  for (let at = 0; at < rest.length && !stopped; at += batch) {
+    await Promise.all(rest.slice(at, at + batch).map(deploy));
     if (tooMany()) stopped = `${failedCount()} of ${total} nodes failed, more than the ${maxFailPercent}% allowed`;
   }
   for (const plan of toChange) if (!outcomes.has(plan.host)) settle({ host: plan.host, status: 'skipped', bytesMoved: 0, detail: 'not reached: the rollout stopped' });

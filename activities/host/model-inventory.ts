@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { checkManifestPath } from '../registry/manifest';
 import { checkModelName, checkVersion } from '../registry/names';
-import { fileDigest, isErrno } from '../storage/stream-helpers';
+import { isErrno } from '../storage/stream-helpers';
+import { DigestCache } from './digest-cache';
 import type { InstalledFile } from '../fleet/deployment-plan';
 
 /** Where a node keeps model files: <root>/models/<model>/<version>/, as SentinelCam's nodes do. */
@@ -32,22 +33,24 @@ export async function removeEmptyParents(dir: string, stop: string): Promise<voi
 
 /**
  * Every model file a node holds, with size and sha256, under <root>/models. Hidden names
- * (temporary files of an interrupted transfer) are not counted; `rsync --checksum` reads every
- * byte the same way.
+ * (temporary files of an interrupted transfer) are not counted. Like `rsync --checksum` it goes
+ * by content, but a file unchanged since it was last read is not read again (DigestCache).
  */
 export async function readInventory(root: string, onFile: () => void): Promise<InstalledFile[]> {
   const base = modelsDir(root);
+  const cache = await DigestCache.open(root);
   const files: InstalledFile[] = [];
   for (const model of await visibleEntries(base)) {
     for (const version of await visibleEntries(path.join(base, model))) {
       const dir = path.join(base, model, version);
       for (const relative of await filesUnder(dir)) {
-        const digest = await fileDigest(path.join(dir, relative));
+        const digest = await cache.digest(path.join(dir, relative));
         if (digest) files.push({ model, version, path: relative, ...digest });
         onFile();
       }
     }
   }
+  await cache.save();
   return files;
 }
 

@@ -6,6 +6,7 @@ import { fileDigest, fsyncDirectory, isErrno, writeAndSync } from '../storage/st
 import type { RenderedConfig } from './node-configs';
 import { explainWriteError } from './node-errors';
 import { stagedPath } from './node-staging';
+import { DigestCache } from './digest-cache';
 import { modelFile, modelsDir, removeEmptyParents } from './model-inventory';
 
 /**
@@ -45,13 +46,14 @@ export const stagingDir = (root: string, deployment: string) => path.join(deploy
 export async function activate(root: string, deployment: string, models: readonly ModelFileToInstall[], configs: readonly RenderedConfig[]): Promise<{ files: number; configs: number }> {
   const dir = deploymentDir(root, deployment);
   const wanted = [
-    ...models.map((file) => ({ dest: modelFile(root, file), sha256: file.sha256, place: (temp: string) => linkOrCopy(stagedPath(stagingDir(root, deployment), file.sha256), temp) })),
-    ...configs.map((config) => ({ dest: config.path, sha256: config.sha256, place: (temp: string) => writeAndSync(Readable.from([Buffer.from(config.content)]), temp).then(() => undefined) })),
+    ...models.map((file) => ({ dest: modelFile(root, file), sha256: file.sha256, isModel: true, place: (temp: string) => linkOrCopy(stagedPath(stagingDir(root, deployment), file.sha256), temp) })),
+    ...configs.map((config) => ({ dest: config.path, sha256: config.sha256, isModel: false, place: (temp: string) => writeAndSync(Readable.from([Buffer.from(config.content)]), temp).then(() => undefined) })),
   ];
   const journal = (await readJournal(dir)) ?? (await writeJournal(dir, wanted));
   if (journal.length !== wanted.length || journal.some((entry, i) => entry.dest !== wanted[i]!.dest)) {
     throw new Error(`deployment ${deployment} was activated with other files before; roll it back first`);
   }
+  const digests = await DigestCache.open(root);
   for (const [i, file] of wanted.entries()) {
     const entry = journal[i]!;
     const current = await fileDigest(file.dest);
@@ -71,6 +73,12 @@ export async function activate(root: string, deployment: string, models: readonl
     }
   }
   for (const parent of new Set(wanted.map((file) => path.dirname(file.dest)))) await fsyncDirectory(parent);
+  // Every file is in place, so the staged copies are done with. They go before the placed files are
+  // remembered: dropping a hard link changes the file's ctime, which would make the entry stale.
+  await removeTree(stagingDir(root, deployment));
+  // Verified when staged: the next inventory need not read them again.
+  for (const file of wanted) if (file.isModel) await digests.remember(file.dest, file.sha256);
+  await digests.save({ keepOthers: true });
   return { files: models.length, configs: configs.length };
 }
 

@@ -7,8 +7,9 @@
  *      edge nodes (sentinels, each a node worker in this process with its own root), timed end to
  *      end as one deployModels run; against `rsync --checksum -r` of the same directory to three
  *      fresh local directories, one after the other and all three at once.
- *   2. The same again with nothing changed: deployModels (every node reports its inventory, hashing
- *      what it holds) against rsync --checksum run again on the directories it already filled.
+ *   2. The same again with nothing changed: deployModels (every node reports its inventory; a file
+ *      unchanged since it was placed, by size, mtime, ctime and inode, is not hashed again) against
+ *      rsync --checksum run again on the directories it already filled (which reads every byte).
  *
  * The model is published and promoted before the node workers start (the promotion's own
  * deployment finds them offline within deploy.offlineTimeout, 1s here, and leaves them pending),
@@ -223,7 +224,7 @@ function printTable(first: Timed, again: Timed, rsyncs: { seq: Timed; par: Timed
   console.log(row('rsync --checksum -r, 3 dirs in turn', rsyncs.seq, first));
   console.log(row('rsync --checksum -r, 3 dirs at once', rsyncs.par, first));
   console.log(row('rsync --checksum -r --fsync, 3 dirs in turn (sluice fsyncs too)', rsyncs.fsynced, first));
-  console.log(row('sluice deployModels again, nothing changed', again));
+  console.log(row('sluice deployModels again, nothing changed (digests remembered)', again));
   console.log(row('rsync --checksum -r again, in turn', rsyncs.seqAgain, again));
   console.log(row('rsync --checksum -r again, at once', rsyncs.parAgain, again));
 }

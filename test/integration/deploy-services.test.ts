@@ -153,6 +153,16 @@ describe('deployments with task configs, restarts and health checks (real Tempor
       ['outpost1', 'unchanged'],
     ]);
 
+    // Rolling (no canary), all failures allowed: both failing nodes are tried and put back again.
+    const rolling = await deploy('deploy-rolling', { strategy: 'rolling', maxFailPercent: 100 });
+    expect(rolling.stopped).toBeUndefined();
+    expect(rolling.nodes.map((n) => [n.host, n.status, n.rolledBack ?? false])).toEqual([
+      ['sentinel1', 'unchanged', false],
+      ['sentinel2', 'failed', true],
+      ['sentinel3', 'failed', true],
+      ['outpost1', 'unchanged', false],
+    ]);
+
     for (const host of ['sentinel2', 'sentinel3']) {
       // Exactly as before: the old config, only the old model version, no journal or staging left.
       expect(read(host, 'tasks/face.yaml')).toBe(before[host]);
@@ -161,7 +171,7 @@ describe('deployments with task configs, restarts and health checks (real Tempor
       expect(fs.readdirSync(file(host, '.sluice/deployments'))).toEqual([]);
       expect(fs.readdirSync(file(host, 'tasks'))).toEqual(['face.yaml']);
     }
-    // sentinel2 was restarted on the new config, failed its check, and was restarted on the old one.
+    // sentinel2 was restarted on the new config, failed its check, and was restarted on the old one (each time).
     expect(restarts('sentinel2').slice(-2)).toEqual(['detector version: 2026-02-02', 'detector version: 2025-02-25']);
     // sentinel3's restart failed on the new files and again on the old ones (it stays broken): its log has the first deployment only.
     expect(restarts('sentinel3')).toEqual(['detector version: 2025-02-25']);

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { NodePlan } from '../../../activities/fleet/deployment-plan';
 import { deploymentStatus, type DeploymentStatus } from '../../fleet/deployment-status';
 import { followDeployment, formatDeployProgress } from '../../fleet/deploy-progress';
-import { deployModels, type DeployModelsResult } from '../../../workflows/deploy-models';
+import { deployModels, type DeployModelsResult, type RolloutStrategy } from '../../../workflows/deploy-models';
 import { planDeployment } from '../../../workflows/plan-deployment';
 import { CONTROL_QUEUE } from '../../../workflows/task-queues';
 import { formatBytes } from '../../ingest/ingest-status';
@@ -38,13 +38,14 @@ export function registerDeploy(program: Command): void {
       }
     });
   withScope(deploy.command('run').description('deploy: a canary node first, then batches (deploy.batchSize, deploy.maxFailPercent); a node failing its restart or health check is rolled back; offline nodes end as pending'))
-    .action(async (options: ScopeOptions, command: Command) => {
+    .addOption(new Option('--strategy <name>', 'canary: one node first, then batches; rolling: batches only; all-at-once: every node together').choices(['canary', 'rolling', 'all-at-once']).default('canary'))
+    .action(async (options: ScopeOptions & { strategy: RolloutStrategy }, command: Command) => {
       const context = commandContext(command.optsWithGlobals());
       const client = await clientFor(context);
       try {
         const workflowId = `deploy-${new Date().toISOString()}`;
         process.stderr.write(`deploying (workflow ${workflowId}; sluice deploy status or the Web UI follow it too)…\n`);
-        const handle = await client.workflow.start(deployModels, { taskQueue: CONTROL_QUEUE, workflowId, args: [{ hosts: list(options.hosts), models: list(options.models) }] });
+        const handle = await client.workflow.start(deployModels, { taskQueue: CONTROL_QUEUE, workflowId, args: [{ hosts: list(options.hosts), models: list(options.models), strategy: options.strategy }] });
         const following = followDeployment(handle, (progress, staging) => showProgress(formatDeployProgress(progress, staging)));
         const result = await handle.result();
         await following;
