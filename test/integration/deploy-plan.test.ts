@@ -102,6 +102,8 @@ describe('deployment plan (real Temporal, Postgres, storage, three node workers 
     const run = await runCli(['--config', settings.file!, 'deploy', 'run', '--hosts', 'sentinel1,outpost1'], cleanEnv());
     expect(run.stdout).toMatch(/^sentinel1: DEPLOYED {2}21 B moved {2}3 files placed, 1 removed, 0 configs written\noutpost1: DEPLOYED /);
     expect(run.code).toBe(0);
+    // Per-node progress on stderr while it ran (a plain line, as stderr is not a terminal here).
+    expect(run.stderr).toMatch(/^deploying \(workflow deploy-\S+; sluice deploy status or the Web UI follow it too\)…\n(planning|rolling out|done)/);
     const after = await client.workflow.execute(planDeployment, { taskQueue: CONTROL_QUEUE, workflowId: `plan-after-${Date.now()}`, args: [{ hosts: ['sentinel1', 'outpost1'] }] });
     expect(after.map((plan) => [plan.host, plan.add.length + plan.change.length + plan.remove.length, plan.bytes])).toEqual([
       ['sentinel1', 0, 0],

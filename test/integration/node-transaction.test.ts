@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { activate, deploymentDir, finish, rollBack, stagingDir } from '../../activities/host/node-activation';
+import { activate, deploymentDir, finish, pruneStaleDeployments, rollBack, stagingDir } from '../../activities/host/node-activation';
 import type { RenderedConfig } from '../../activities/host/node-configs';
 import { readInventory } from '../../activities/host/model-inventory';
 import { stageFiles, stagedPath } from '../../activities/host/node-staging';
@@ -166,6 +166,18 @@ describe('a node deployment transaction: stage, activate, roll back, finish', ()
     fs.writeFileSync(cacheFile, '{not json');
     fs.writeFileSync(path.join(root, 'models/face/2026-01-01/x.bin'), 'cc');
     expect((await readInventory(root, () => undefined))[0]!.sha256).toBe(sha256('cc'));
+  });
+
+  it('prunes deployment directories left by terminated runs once a week old, unless they hold a journal to roll back', async () => {
+    const old = Date.now() / 1000 - 8 * 86_400;
+    for (const [name, journal, age] of [['abandoned', false, old], ['needs-rollback', true, old], ['recent', false, Date.now() / 1000]] as const) {
+      const dir = deploymentDir(root, name);
+      fs.mkdirSync(path.join(dir, 'staging'), { recursive: true });
+      if (journal) fs.writeFileSync(path.join(dir, 'journal.json'), '{"entries":[]}');
+      fs.utimesSync(dir, age, age);
+    }
+    expect(await pruneStaleDeployments(root)).toEqual(['abandoned']);
+    expect(fs.readdirSync(path.join(root, '.sluice/deployments')).sort()).toEqual(['needs-rollback', 'recent']);
   });
 
   it('refuses deployment ids and file names that would leave the root', async () => {

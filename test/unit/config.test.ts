@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../infra/config/load-config';
+import { configSchema } from '../../infra/config/schema';
 import { UserError } from '../../infra/errors/user-error';
 
 function tempDir(): string {
@@ -205,7 +206,7 @@ describe('infra/sluice.example.yaml', () => {
     expect(settings.schedules['stack-check']).toMatchObject({ workflow: 'stackCheck', every: '1h' });
     expect(settings.fleet.map((host) => host.host)).toEqual(['datasink1']);
     const text = fs.readFileSync(file, 'utf8');
-    for (const section of ['stateDir', 'toolsDir', 'log', 'temporal', 'postgres', 'storage', 'workers', 'fleet', 'metrics', 'deploy', 'registry', 'ingest', 'purge', 'schedules']) {
+    for (const section of Object.keys(configSchema.shape)) {
       expect(text).toMatch(new RegExp(`^#? ?${section}:`, 'm'));
     }
   });
