@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MAX_DIFF_EDITS, MAX_DIFF_LINES, unifiedDiff } from '../../activities/fleet/text-diff';
+import { seededRandom } from '../harness/seeded-random';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-text-diff-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -203,17 +204,6 @@ function expectGoodDiff(before: string, after: string, context: number, external
   return diff;
 }
 
-/** mulberry32: small, seeded, the same sequence on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('the test helpers', () => {
   it('compute LCS lengths', () => {
@@ -360,7 +350,7 @@ describe('unifiedDiff', () => {
 
     it.each(Object.keys(kinds))('on random edits of generated texts: %s', (name) => {
       const kind = kinds[name]!;
-      const next = random(20260101 + name.length);
+      const next = seededRandom(20260101 + name.length);
       let counter = 0;
       const line = () => kind.line(next, () => counter++);
       let compared = 0;
@@ -426,7 +416,7 @@ describe('unifiedDiff', () => {
 
     it('gives up early when the edit search itself goes past the limit', () => {
       // Only two distinct lines, every one of them changed: the search must run to the limit.
-      const next = random(7);
+      const next = seededRandom(7);
       const before = Array.from({ length: MAX_DIFF_LINES }, () => (next() < 0.5 ? 'a\n' : 'b\n'));
       const after = before.map((line) => (line === 'a\n' ? 'b\n' : 'a\n'));
       const start = performance.now();
@@ -439,7 +429,7 @@ describe('unifiedDiff', () => {
     });
 
     it('diffs the largest inputs with scattered changes within the limits quickly, cutting the output', () => {
-      const next = random(11);
+      const next = seededRandom(11);
       const before = Array.from({ length: MAX_DIFF_LINES }, (): string => (next() < 0.5 ? 'a\n' : 'b\n'));
       const after = before.slice();
       for (let i = 0; i < 600; i++) after[Math.floor(next() * after.length)] = 'c\n';

@@ -5,6 +5,7 @@ import { GribEditionError, GribFormatError, GribUnsupportedError, listGribMessag
 import { UserError } from '../../../infra/errors/user-error';
 import { FIXTURE_NAMES, fixtureBytes, fixturePath, sectionOffsets } from './fixtures';
 import { latLonGridSection, simpleMessage, uint } from './grib-builder';
+import { seededRandom } from '../../harness/seeded-random';
 
 /** Lists and decodes everything in the input; returns what it threw. */
 async function failureOf(input: GribInput): Promise<unknown> {
@@ -203,21 +204,10 @@ describe('templates this reader does not decode, each a GribUnsupportedError nam
   });
 });
 
-/** mulberry32: seeded, so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('garbage never gets past the reader as anything but a GribFormatError, in bounded time', () => {
   it('random bytes, bare or behind a GRIB2 indicator', async () => {
-    const next = random(2024);
+    const next = seededRandom(2024);
     for (let round = 0; round < 300; round++) {
       const garbage = Buffer.from(Array.from({ length: Math.floor(next() * 3000) }, () => Math.floor(next() * 256)));
       const input = round % 2 ? garbage : Buffer.concat([Buffer.from('GRIB'), Buffer.alloc(2), Buffer.from([0, 2]), uint(garbage.length + 16, 8), garbage]);
@@ -227,7 +217,7 @@ describe('garbage never gets past the reader as anything but a GribFormatError, 
 
   it.each(FIXTURE_NAMES)('%s with a few bytes changed at random: decodes, or fails as GribFormatError', async (name) => {
     const original = fixtureBytes(name);
-    const next = random(original.length);
+    const next = seededRandom(original.length);
     const started = performance.now();
     for (let round = 0; round < 150; round++) {
       const bytes = Buffer.from(original);
