@@ -1,0 +1,47 @@
+/**
+ * Checks on a request body that JSON.parse does not make: how deep it nests (a 10,000-deep array
+ * parses, then overflows the stack of whatever walks it), found by one linear scan of the raw text
+ * before parsing; and, after parsing, values Postgres or a sane consumer cannot take: NUL
+ * characters (Postgres text refuses them) and numbers that overflowed to Infinity (1e999).
+ */
+
+export const MAX_JSON_DEPTH = 32;
+
+/** The first place the text nests deeper than `maxDepth`, or undefined. Strings are skipped, escapes included. */
+export function tooDeep(text: string, maxDepth = MAX_JSON_DEPTH): { at: number } | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > maxDepth) return { at: i };
+    } else if (c === 0x7d || c === 0x5d) depth -= 1;
+  }
+  return undefined;
+}
+
+/** Where (a JSON path) a value is that cannot be stored, and why; undefined if there is none. Walks at most MAX_JSON_DEPTH levels (tooDeep ran first). */
+export function unstorableValue(value: unknown, path = '$'): { path: string; problem: string } | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? { path, problem: 'contains a NUL character (\\u0000), which cannot be stored' } : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path, problem: 'is a number too large to represent (it overflowed to infinity)' };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = unstorableValue(value[i], `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return { path, problem: 'has a key containing a NUL character (\\u0000)' };
+      const problem = unstorableValue(item, `${path}.${key}`);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
