@@ -1,5 +1,6 @@
 import { installedAfter, type FileChange, type NodePlan } from '../activities/fleet/deployment-plan';
 import type { RolloutSettings } from '../activities/fleet/fleet-activities';
+import type { NodeOutcome } from '../activities/fleet/fleet-nodes';
 import type { FileToStage } from '../activities/host/node-staging';
 import { failureMessage, isOffline, nodeSteps } from './plan-deployment';
 import { registry, registryFilesOn } from './registry-proxy';
@@ -10,7 +11,7 @@ export type NodePhase = 'waiting' | 'staging' | 'activating' | 'restarting' | 'c
 export interface NodeDeployment {
   readonly host: string;
   /** skipped: not reached, because the rollout stopped; pending: offline, not a failure. */
-  readonly status: 'deployed' | 'unchanged' | 'pending' | 'failed' | 'skipped';
+  readonly status: NodeOutcome['status'];
   readonly bytesMoved: number;
   readonly detail: string;
   /** A failed node was put back on its previous files and configs. */

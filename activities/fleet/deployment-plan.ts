@@ -47,10 +47,12 @@ export interface NodePlan {
   readonly restart: string[];
 }
 
-/** What the node reported of itself. */
+/** What the node reported of itself (nodeInventory). */
 export interface NodeReport {
   readonly files: readonly InstalledFile[];
+  /** The task configs rendered for the targets asked about, against the node's current files. */
   readonly configs: readonly ConfigChange[];
+  /** The versions they were rendered with (modelsForConfigs). */
   readonly configModels: readonly DeployedModel[];
   readonly services: readonly NodeService[];
 }

@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { NodeSetup } from '../../infra/config/node-setup';
-import { modelsForConfigs, type InstalledFile } from '../fleet/deployment-plan';
+import { modelsForConfigs, type NodeReport } from '../fleet/deployment-plan';
 import type { ObjectStore } from '../storage/object-store';
 import { activate, finish, pruneStaleDeployments, rollBack, stagingDir, type ModelFileToInstall } from './node-activation';
-import { configChanges, renderConfigs, type ConfigChange, type DeployedModel, type NodeIdentity } from './node-configs';
+import { configChanges, renderConfigs, type DeployedModel, type NodeIdentity } from './node-configs';
 import { explainWriteError } from './node-errors';
 import { checkHealth, restartServices } from './node-services';
 import { stageFiles, type FileToStage } from './node-staging';
@@ -15,15 +15,8 @@ export interface NodeService {
   readonly models?: readonly string[];
 }
 
-export interface NodeInventory {
-  readonly host: string;
-  readonly files: InstalledFile[];
-  /** The task configs rendered for the targets asked about, against the node's current files. */
-  readonly configs: ConfigChange[];
-  /** The versions they were rendered with (modelsForConfigs). */
-  readonly configModels: DeployedModel[];
-  readonly services: NodeService[];
-}
+/** What a node reports of itself (the planner's NodeReport), and who it is. */
+export type NodeInventory = NodeReport & { readonly host: string };
 
 /**
  * The activities of a deployment on an edge node's own queue (`sluice-node-<host>`), one per step
