@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema as duration } from './duration';
+import { centralSchema, eventsSchema } from './events-schema';
 import { fleetRolesSchema, fleetSchema } from './fleet-schema';
 import { hostName } from './host-name';
 import { ingestSchema, purgeSchema } from './ingest-schema';
@@ -152,6 +153,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   ingest: ingestSchema.prefault({}),
   purge: purgeSchema.prefault({}),
+  /** A site's event API and the upkeep of its tables. */
+  events: eventsSchema.prefault({}),
+  /** The API across sites. */
+  central: centralSchema.prefault({}),
   schedules: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a schedule name of lower-case letters, digits and dashes'), scheduleSchema).default({}),
 });
 

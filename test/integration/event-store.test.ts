@@ -1,0 +1,94 @@
+import { checkEventBody, type EventBody } from '../../activities/events/event-body';
+import { eventDigest } from '../../activities/events/event-digest';
+import { listDayPartitions } from '../../activities/events/day-partitions';
+import { storeEvents, type IncomingEvent } from '../../activities/events/event-store';
+import { useIsolatedTest } from '../harness/isolated-test';
+
+const bounds = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') };
+
+function incoming(key: string, overrides: { entity?: Record<string, unknown>; event?: Record<string, unknown> } = {}): IncomingEvent {
+  const body = {
+    idempotency_key: key,
+    site_id: 'site-a',
+    app: { app_id: 'etch', name: 'Etcher', version: '2.1.0' },
+    entity: { type: 'job', id: 'job-1', business_key: 'LOT-9', ...overrides.entity },
+    event: { kind: 'started', at: '2026-03-01T10:00:00Z', status: 'running', metrics: {}, ...overrides.event },
+  };
+  const checked = checkEventBody(body, bounds);
+  if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
+  return { event: checked.event as EventBody, digest: eventDigest(checked.event) };
+}
+
+describe('storeEvents (real Postgres, daily partitions)', () => {
+  const t = useIsolatedTest();
+
+  it('stores events, creates the partitions a day needs, and derives each job\'s latest state per day', async () => {
+    const pool = t.pool();
+    const outcomes = await storeEvents(
+      pool,
+      [
+        incoming('k1', { event: { kind: 'started', at: '2026-03-01T10:00:00Z', status: 'running' } }),
+        // Out of order: the finish arrives before the progress event that happened earlier.
+        incoming('k3', { event: { kind: 'finished', at: '2026-03-01T10:05:00.123456Z', status: 'succeeded', metrics: { duration_s: 300 } } }),
+        incoming('k2', { event: { kind: 'progress', at: '2026-03-01T10:02:00Z', status: 'running' } }),
+        incoming('k4', { entity: { type: 'subjob', id: 'step-1', parent_id: 'job-1', sub_key: 'chamber-2' }, event: { at: '2026-03-02T00:00:01Z' } }),
+      ],
+      { conflicts: 'reject-all' },
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['created', 'created', 'created', 'created']);
+    const ids = outcomes.map((outcome) => (outcome.status === 'created' ? Number(outcome.eventId) : NaN));
+    expect(new Set(ids).size).toBe(4);
+
+    expect((await listDayPartitions(pool)).map((partition) => partition.name)).toEqual([
+      'events_p20260301', 'jobs_p20260301', 'subjobs_p20260301', 'events_p20260302', 'jobs_p20260302', 'subjobs_p20260302',
+    ]);
+    const { rows: jobs } = await pool.query(`SELECT job_id, day::text, status, kind, business_key, events, metrics, first_at, last_at FROM jobs`);
+    expect(jobs).toEqual([
+      { job_id: 'job-1', day: '2026-03-01', status: 'succeeded', kind: 'finished', business_key: 'LOT-9', events: 3, metrics: { duration_s: 300 }, first_at: new Date('2026-03-01T10:00:00Z'), last_at: new Date('2026-03-01T10:05:00.123Z') },
+    ]);
+    const { rows: subjobs } = await pool.query(`SELECT job_id, subjob_id, day::text, sub_key, status, events FROM subjobs`);
+    expect(subjobs).toEqual([{ job_id: 'job-1', subjob_id: 'step-1', day: '2026-03-02', sub_key: 'chamber-2', status: 'running', events: 1 }]);
+    const { rows: micros } = await pool.query(`SELECT to_char(at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS at FROM events WHERE idempotency_key = 'k3'`);
+    expect(micros).toEqual([{ at: '10:05:00.123456' }]);
+    const { rows: dirty } = await pool.query(`SELECT hour FROM event_rollup_dirty ORDER BY hour`);
+    expect(dirty.map((row) => row.hour)).toEqual([new Date('2026-03-01T10:00:00Z'), new Date('2026-03-02T00:00:00Z')]);
+
+    // A later batch with an older event for the job leaves its latest state alone.
+    await storeEvents(pool, [incoming('k0', { event: { kind: 'queued', at: '2026-03-01T09:59:00Z', status: 'queued' } })], { conflicts: 'reject-all' });
+    const { rows: after } = await pool.query(`SELECT status, events, first_at FROM jobs`);
+    expect(after).toEqual([{ status: 'succeeded', events: 4, first_at: new Date('2026-03-01T09:59:00Z') }]);
+  });
+
+  it('answers a replay with the first event\'s id, and refuses a whole batch when one key was stored with another body', async () => {
+    const pool = t.pool();
+    const [first] = await storeEvents(pool, [incoming('k1')], { conflicts: 'reject-all' });
+    // Same event, written differently: another offset for the same instant, defaults spelled out.
+    const again = incoming('k1', { event: { at: '2026-03-01T11:00:00.000+01:00', metadata: {} } });
+    expect(await storeEvents(pool, [again], { conflicts: 'reject-all' })).toEqual([{ status: 'duplicate', eventId: first && 'eventId' in first ? first.eventId : '' }]);
+
+    const batch = [incoming('k2'), incoming('k1', { event: { status: 'failed' } }), incoming('k3')];
+    const outcomes = await storeEvents(pool, batch, { conflicts: 'reject-all' });
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'conflict', 'rejected']);
+    expect(outcomes[1]).toMatchObject({ storedAt: '2026-03-01T10:00:00.000000Z' });
+    expect((await pool.query('SELECT idempotency_key FROM events')).rows).toEqual([{ idempotency_key: 'k1' }]);
+    expect((await pool.query('SELECT events FROM jobs')).rows).toEqual([{ events: 1 }]);
+
+    // 'skip' stores the others.
+    const skipped = await storeEvents(pool, batch, { conflicts: 'skip' });
+    expect(skipped.map((outcome) => outcome.status)).toEqual(['created', 'conflict', 'created']);
+    expect((await pool.query('SELECT count(*)::int AS n FROM events')).rows).toEqual([{ n: 3 }]);
+  });
+
+  it('lets concurrent posts of one key take turns: one is stored, the other is a duplicate or a conflict', async () => {
+    const pool = t.pool();
+    const posts = Array.from({ length: 8 }, (_, i) => storeEvents(pool, [incoming('same', { event: { status: i % 2 ? 'running' : 'queued' } })], { conflicts: 'skip' }));
+    const statuses = (await Promise.all(posts)).map(([outcome]) => outcome?.status);
+    expect(statuses.filter((status) => status === 'created')).toHaveLength(1);
+    expect(statuses.filter((status) => status === 'created' || status === 'duplicate' || status === 'conflict')).toHaveLength(8);
+    expect((await pool.query('SELECT count(*)::int AS n FROM events')).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('refuses repeated keys in one call (the API answers those with a 4xx before storing)', async () => {
+    await expect(storeEvents(t.pool(), [incoming('k'), incoming('k')], { conflicts: 'reject-all' })).rejects.toThrow(/repeat within one call/);
+  });
+});
