@@ -9,6 +9,8 @@ import { durationSchema } from './duration';
 const siteId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'expected a site id of letters, digits, ".", "_" and "-" (at most 63)');
 
 export const eventsSchema = z.strictObject({
+  /** This deployment runs a site's data plane: its Schedules are kept, and `sluice up` serves the API. */
+  enabled: z.boolean().default(false),
   /** This site's id: the API stores events whose site_id is this one, and refuses others. */
   site: siteId.default('site-1'),
   api: z
@@ -47,8 +49,6 @@ export const eventsSchema = z.strictObject({
       every: durationSchema.default('1h'),
     })
     .prefault({}),
-  /** Whether `sluice up` runs the local API with the other roles. */
-  serve: z.boolean().default(false),
 });
 
 export const centralSchema = z.strictObject({
