@@ -39,6 +39,8 @@ export function unstorableValue(value: unknown, path = '$'): { path: string; pro
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
       if (key.includes('\u0000')) return { path, problem: 'has a key containing a NUL character (\\u0000)' };
+      // An own "__proto__" member is harmless here, but code that copies the object can turn it into a prototype.
+      if (key === '__proto__') return { path, problem: 'has a member named "__proto__", which is not accepted' };
       const problem = unstorableValue(item, `${path}.${key}`);
       if (problem) return problem;
     }

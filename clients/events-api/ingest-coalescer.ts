@@ -1,0 +1,67 @@
+import type { IncomingEvent, IngestOutcome } from '../../activities/events/event-store';
+
+type Store = (events: IncomingEvent[]) => Promise<IngestOutcome[]>;
+
+interface Waiting {
+  readonly event: IncomingEvent;
+  resolve(outcome: IngestOutcome): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Stores single events posted at the same time in shared transactions (group commit). An event
+ * that arrives while the store is idle is written at once, alone; events that arrive while
+ * transactions are in flight wait for one to finish and then go together. Under load one commit
+ * serves many requests; at rest nothing waits for a timer. Each request still gets its own
+ * outcome (a conflict of one does not fail the others). Two events with one key never share a
+ * transaction: the later waits for the next.
+ */
+export class IngestCoalescer {
+  private waiting: Waiting[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxBatch = 1000,
+    private readonly maxInFlight = 2,
+  ) {}
+
+  submit(event: IncomingEvent): Promise<IngestOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ event, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
+      const batch = this.take();
+      this.inFlight += 1;
+      this.store(batch.map(({ event }) => event))
+        .then(
+          (outcomes) => batch.forEach((item, index) => item.resolve(outcomes[index] as IngestOutcome)),
+          (err: unknown) => batch.forEach((item) => item.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight -= 1;
+          this.pump();
+        });
+    }
+  }
+
+  /** Up to maxBatch waiting events with distinct keys, oldest first; the rest keep their order. */
+  private take(): Waiting[] {
+    const keys = new Set<string>();
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    for (const item of this.waiting) {
+      const key = item.event.event.idempotency_key;
+      if (batch.length < this.maxBatch && !keys.has(key)) {
+        keys.add(key);
+        batch.push(item);
+      } else rest.push(item);
+    }
+    this.waiting = rest;
+    return batch;
+  }
+}
