@@ -1,4 +1,5 @@
 import { Worker } from '@temporalio/worker';
+import { createEventsActivities } from '../activities/events/events-activities';
 import { createFleetActivities } from '../activities/fleet/fleet-activities';
 import { createIngestActivities } from '../activities/ingest/ingest-activities';
 import { createPurgeActivities } from '../activities/purge/purge-activities';
@@ -19,6 +20,7 @@ export function createCloudActivities(services: CloudServices, settings: Setting
       workDir: settings.paths.ingestWorkDir,
     }),
     ...createFleetActivities({ pool: services.pool, fleet: settings.fleet, rollout: settings.deploy }),
+    ...createEventsActivities({ pool: services.pool, config: settings.events }),
     ...createPurgeActivities({ ...services, sources: settings.ingestSources, config: settings.purge }),
     ...createRegistryActivities({
       ...services,

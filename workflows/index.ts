@@ -9,3 +9,4 @@ export { registryCleanup } from './registry-cleanup';
 export { deployFacelist } from './deploy-facelist';
 export { planDeployment } from './plan-deployment';
 export { deployModels } from './deploy-models';
+export { eventsUpkeep, eventRollups } from './events-upkeep';

@@ -3,6 +3,7 @@ import { isUserError } from '../../infra/errors/user-error';
 import { explainWorkflowFailure } from './workflow-failure';
 import { registerDeploy } from './commands/deploy';
 import { registerDoctor } from './commands/doctor';
+import { registerEvents } from './commands/events';
 import { registerFleet } from './commands/fleet';
 import { registerGrib } from './commands/grib';
 import { registerIngest } from './commands/ingest';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerFleet(program);
   registerPurge(program);
+  registerEvents(program);
   return program;
 }
 

@@ -8,6 +8,8 @@ export function ingestScheduleName(source: string): string {
 
 export const PURGE_SCHEDULE = 'purge-weather';
 export const REGISTRY_CLEANUP_SCHEDULE = 'registry-cleanup';
+export const EVENTS_UPKEEP_SCHEDULE = 'events-upkeep';
+export const EVENTS_ROLLUPS_SCHEDULE = 'events-rollups';
 
 /**
  * Every schedule sluice keeps on the server: those declared under `schedules:`; with
@@ -58,5 +60,24 @@ export function desiredSchedules(settings: Settings): Record<string, ScheduleCon
       description: `remove model versions that are not current, previous, pinned or among the ${settings.registry.keepRecent} newest`,
     };
   }
+  if (settings.events.enabled) Object.assign(derived, eventSchedules(settings));
   return { ...derived, ...settings.schedules };
+}
+
+/** A site's data plane: partitions ahead and retention, and the rollups, each on its own interval. */
+function eventSchedules({ events }: Settings): Record<string, ScheduleConfig> {
+  const every = (interval: string, workflow: string, description: string): ScheduleConfig => ({
+    workflow,
+    input: undefined,
+    every: interval,
+    timezone: 'UTC',
+    overlap: 'skip',
+    catchupWindow: interval,
+    paused: false,
+    description,
+  });
+  return {
+    [EVENTS_UPKEEP_SCHEDULE]: every(events.upkeepEvery, 'eventsUpkeep', `create event partitions ${events.partitionsAhead} days ahead; drop days past ${events.retention}${events.archive.enabled ? ' once archived' : ''}`),
+    [EVENTS_ROLLUPS_SCHEDULE]: every(events.rollupEvery, 'eventRollups', 'refresh the event rollups of the hours ingests touched'),
+  };
 }
