@@ -78,8 +78,10 @@ async function storeInTransaction(client: PoolClient, events: readonly IncomingE
   await client.query('SELECT pg_advisory_xact_lock($1, bucket) FROM unnest($2::int[]) AS bucket', [KEY_LOCK_NAMESPACE, buckets]);
 
   const { rows: stored } = await client.query<{ idempotency_key: string; event_id: string; digest: string; at: string }>(
+    // A join rather than "= ANY($1)": with a 1,000-key array the planner costs each key in each
+    // of ~100 partitions, and planning took 115 ms of a 5 ms query.
     `SELECT idempotency_key, event_id::text, encode(body_digest, 'hex') AS digest, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
-       FROM events WHERE idempotency_key = ANY($1::text[])`,
+       FROM unnest($1::text[]) AS wanted(key) JOIN events ON events.idempotency_key = wanted.key`,
     [keys],
   );
   const storedByKey = new Map(stored.map((row) => [row.idempotency_key, row]));

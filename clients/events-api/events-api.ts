@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import type { EventsConfig } from '../../infra/config/events-schema';
 import { durationMs } from '../../infra/config/duration';
@@ -19,7 +19,13 @@ export interface EventsApiOptions {
 /** A site's event API (the seed's local API): ingest, jobs and subjobs, health, rollups, metrics. */
 export function buildEventsApi({ pool, config, log }: EventsApiOptions): FastifyInstance {
   // pino's Logger is what Fastify's logger type describes, with more typed members.
-  const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: config.api.bodyLimit, return503OnClosing: true });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // A line per request would drown the log at thousands of events per second; /metrics counts them.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.api.bodyLimit,
+    return503OnClosing: true,
+  });
   const metrics = createEventsApiMetrics();
   const retentionMs = durationMs(config.retention);
   const skewMs = durationMs(config.api.clockSkew);

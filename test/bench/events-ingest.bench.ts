@@ -1,0 +1,179 @@
+/**
+ * Event ingest, against the fastest real alternatives on this machine, in the same run:
+ * 1. Batch ingest: 200,000 events POSTed to the event API in batches of 1,000 (checked, idempotent,
+ *    jobs and subjobs derived, rollup hours marked) against `psql \copy` of the same rows from CSV
+ *    straight into the events table (no checks, no derived state): rows/s and the ratio.
+ * 2. Single events: POST /v1/event on loopback, 64 connections, each with a new key, against a bare
+ *    Fastify route that parses the same JSON and answers 201: requests/s and the ratio.
+ * Postgres is the test harness's (embedded); each side gets its own fresh database. Servers run in
+ * their own processes so the load generator does not share their thread.
+ *
+ *   node <build>/test/bench/events-ingest.bench.js
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { Pool } from 'pg';
+import { addDays, dayOf, ensureDayPartitions } from '../../activities/events/day-partitions';
+import { buildEventsApi } from '../../clients/events-api/events-api';
+import { eventsSchema } from '../../infra/config/events-schema';
+import { createLogger } from '../../infra/log/logger';
+import globalSetup from '../harness/global-setup';
+import globalTeardown from '../harness/global-teardown';
+import { isolatedDatabaseUrl } from '../harness/isolated-database';
+import { testStack } from '../harness/test-stack-info';
+
+const BATCH_EVENTS = 200_000;
+const BATCH_SIZE = 1000;
+const SINGLE_SECONDS = 10;
+const CONNECTIONS = 64;
+const config = eventsSchema.parse({ site: 'site-1' });
+
+function eventBody(i: number, run: string) {
+  const at = new Date(Date.now() - 3_600_000 + (i % 3_600_000)).toISOString();
+  return {
+    idempotency_key: `${run}-${i}`,
+    site_id: 'site-1',
+    app: { app_id: `app-${i % 5}`, name: 'bench', version: '1.0.0' },
+    entity: i % 4 === 0 ? { type: 'subjob', id: `s-${i}`, parent_id: `job-${i >> 4}` } : { type: 'job', id: `job-${i >> 4}` },
+    event: { kind: 'progress', at, status: 'running', metrics: { duration_s: i % 97 }, metadata: { host: 'edge-1' } },
+  };
+}
+
+async function main(): Promise<void> {
+  const [mode, arg] = process.argv.slice(2);
+  if (mode === 'serve-sluice') return serve(buildEventsApi({ pool: new Pool({ connectionString: arg, max: 5 }), config, log: createLogger({ level: 'error', pretty: false }) }));
+  if (mode === 'serve-bare') {
+    const bare = Fastify();
+    bare.post('/v1/event', async (request, reply) => reply.code(201).send({ event_id: '1', idempotency_key: (request.body as { idempotency_key: string }).idempotency_key }));
+    return serve(bare);
+  }
+  await globalSetup();
+  try {
+    await batchIngest();
+    await singleEvents();
+  } finally {
+    await globalTeardown();
+  }
+}
+
+async function serve(app: { listen(options: { host: string; port: number }): Promise<string> }): Promise<void> {
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`${url}\n`);
+}
+
+async function databaseWithPartitions(): Promise<string> {
+  const url = await isolatedDatabaseUrl();
+  const pool = new Pool({ connectionString: url });
+  const today = dayOf(Date.now());
+  await ensureDayPartitions(pool, [addDays(today, -1), today]);
+  await pool.end();
+  return url;
+}
+
+async function startServer(mode: string, arg = ''): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [__filename, mode, arg], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
+  });
+  return { url, child };
+}
+
+async function batchIngest(): Promise<void> {
+  const run = `b${Date.now()}`;
+  const bodies = Array.from({ length: BATCH_EVENTS / BATCH_SIZE }, (_, b) => JSON.stringify({ events: Array.from({ length: BATCH_SIZE }, (_, i) => eventBody(b * BATCH_SIZE + i, run)) }));
+
+  const sluiceDb = await databaseWithPartitions();
+  const server = await startServer('serve-sluice', sluiceDb);
+  let sluiceMs: number;
+  try {
+    const started = performance.now();
+    // Two requests at a time: one per core.
+    let next = 0;
+    await Promise.all(
+      [0, 1].map(async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++]!;
+          const response = await fetch(`${server.url}/v1/events/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          if (response.status !== 201) throw new Error(`batch answered ${response.status}: ${await response.text()}`);
+        }
+      }),
+    );
+    sluiceMs = performance.now() - started;
+  } finally {
+    server.child.kill();
+  }
+  const sluicePool = new Pool({ connectionString: sluiceDb });
+  const stored = (await sluicePool.query('SELECT count(*)::int AS n FROM events')).rows[0].n;
+  await sluicePool.end();
+  if (stored !== BATCH_EVENTS) throw new Error(`the API stored ${stored} events, expected ${BATCH_EVENTS}`);
+
+  // The same rows as CSV, loaded by psql's \copy into the events table of another fresh database.
+  const copyDb = await databaseWithPartitions();
+  const csv = path.join(testStack().workDir, 'events-bench.csv');
+  const quote = (value: string) => `"${value.replaceAll('"', '""')}"`;
+  const lines = Array.from({ length: BATCH_EVENTS }, (_, i) => {
+    const e = eventBody(i, run);
+    const entity = e.entity as { type: string; id: string; parent_id?: string };
+    return [e.idempotency_key, e.site_id, e.app.app_id, e.app.name, e.app.version, entity.type, entity.id, entity.parent_id ?? '', e.event.kind, e.event.at, e.event.status, quote(JSON.stringify(e.event.metrics)), quote(JSON.stringify(e.event.metadata)), '\\x00'].join(',');
+  });
+  fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+  const copyStarted = performance.now();
+  execFileSync('psql', [copyDb, '-v', 'ON_ERROR_STOP=1', '-c', `\\copy events (idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id, kind, at, status, metrics, metadata, body_digest) FROM '${csv}' WITH (FORMAT csv, NULL '')`], { stdio: 'pipe' });
+  const copyMs = performance.now() - copyStarted;
+  fs.rmSync(csv);
+
+  const rate = (ms: number) => Math.round(BATCH_EVENTS / (ms / 1000));
+  process.stdout.write(
+    `batch ingest of ${BATCH_EVENTS} events (${BATCH_SIZE} per POST, 2 at a time):\n` +
+      `  sluice POST /v1/events/batch   ${Math.round(sluiceMs)} ms  ${rate(sluiceMs)} events/s\n` +
+      `  psql \\copy into events        ${Math.round(copyMs)} ms  ${rate(copyMs)} rows/s\n` +
+      `  ratio (sluice rate / \\copy rate): ${(copyMs / sluiceMs).toFixed(2)}x (aim >= 0.5x)\n`,
+  );
+}
+
+async function singleEvents(): Promise<void> {
+  const measure = async (url: string, run: string) => {
+    let i = 0;
+    const result = await autocannon({
+      url: `${url}/v1/event`,
+      method: 'POST',
+      connections: CONNECTIONS,
+      duration: SINGLE_SECONDS,
+      headers: { 'content-type': 'application/json' },
+      requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(eventBody(i++, run)) }) }],
+    });
+    const failed = result.non2xx + result.errors + result.timeouts;
+    if (failed > 0) throw new Error(`${failed} of ${result.requests.total} requests to ${url} failed`);
+    return result.requests.average;
+  };
+  const bare = await startServer('serve-bare');
+  let bareRate: number;
+  try {
+    bareRate = await measure(bare.url, `bare${Date.now()}`);
+  } finally {
+    bare.child.kill();
+  }
+  const database = await databaseWithPartitions();
+  const sluice = await startServer('serve-sluice', database);
+  let sluiceRate: number;
+  try {
+    sluiceRate = await measure(sluice.url, `single${Date.now()}`);
+  } finally {
+    sluice.child.kill();
+  }
+  process.stdout.write(
+    `single events, POST /v1/event, ${CONNECTIONS} connections, ${SINGLE_SECONDS} s each:\n` +
+      `  bare Fastify route (parse, 201)   ${Math.round(bareRate)} requests/s\n` +
+      `  sluice (checked, stored, committed) ${Math.round(sluiceRate)} requests/s\n` +
+      `  ratio: ${(sluiceRate / bareRate).toFixed(2)}x (aim >= 0.4x)\n`,
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
