@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError } from '../../infra/errors/user-error';
 import { explainWorkflowFailure } from './workflow-failure';
+import { registerCentral } from './commands/central';
 import { registerDeploy } from './commands/deploy';
 import { registerDoctor } from './commands/doctor';
 import { registerEvents } from './commands/events';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerFleet(program);
   registerPurge(program);
   registerEvents(program);
+  registerCentral(program);
   return program;
 }
 
