@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { createArchiveActivities } from '../activities/archive/archive-activities';
 import { createEventsActivities } from '../activities/events/events-activities';
 import { createFleetActivities } from '../activities/fleet/fleet-activities';
 import { createIngestActivities } from '../activities/ingest/ingest-activities';
@@ -21,6 +23,7 @@ export function createCloudActivities(services: CloudServices, settings: Setting
     }),
     ...createFleetActivities({ pool: services.pool, fleet: settings.fleet, rollout: settings.deploy }),
     ...createEventsActivities({ pool: services.pool, config: settings.events }),
+    ...createArchiveActivities({ pool: services.pool, store: services.store, events: settings.events, workDir: path.join(settings.paths.stateDir, 'archive-tmp') }),
     ...createPurgeActivities({ ...services, sources: settings.ingestSources, config: settings.purge }),
     ...createRegistryActivities({
       ...services,

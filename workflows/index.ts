@@ -10,3 +10,5 @@ export { deployFacelist } from './deploy-facelist';
 export { planDeployment } from './plan-deployment';
 export { deployModels } from './deploy-models';
 export { eventsUpkeep, eventRollups } from './events-upkeep';
+export { archiveEvents } from './archive-events';
+export { archivePartition } from './archive-partition';

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError } from '../../infra/errors/user-error';
 import { explainWorkflowFailure } from './workflow-failure';
+import { registerArchive } from './commands/archive';
 import { registerCentral } from './commands/central';
 import { registerDeploy } from './commands/deploy';
 import { registerDoctor } from './commands/doctor';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerPurge(program);
   registerEvents(program);
   registerCentral(program);
+  registerArchive(program);
   return program;
 }
 

@@ -10,6 +10,7 @@ export const PURGE_SCHEDULE = 'purge-weather';
 export const REGISTRY_CLEANUP_SCHEDULE = 'registry-cleanup';
 export const EVENTS_UPKEEP_SCHEDULE = 'events-upkeep';
 export const EVENTS_ROLLUPS_SCHEDULE = 'events-rollups';
+export const EVENTS_ARCHIVE_SCHEDULE = 'events-archive';
 
 /**
  * Every schedule sluice keeps on the server: those declared under `schedules:`; with
@@ -79,5 +80,8 @@ function eventSchedules({ events }: Settings): Record<string, ScheduleConfig> {
   return {
     [EVENTS_UPKEEP_SCHEDULE]: every(events.upkeepEvery, 'eventsUpkeep', `create event partitions ${events.partitionsAhead} days ahead; drop days past ${events.retention}${events.archive.enabled ? ' once archived' : ''}`),
     [EVENTS_ROLLUPS_SCHEDULE]: every(events.rollupEvery, 'eventRollups', 'refresh the event rollups of the hours ingests touched'),
+    ...(events.archive.enabled
+      ? { [EVENTS_ARCHIVE_SCHEDULE]: every(events.archive.every, 'archiveEvents', `archive days older than ${events.archive.hotWindow} to Parquet, verify each by reading it back, then drop them`) }
+      : {}),
   };
 }

@@ -1,0 +1,47 @@
+import type { Pool } from 'pg';
+import { inTransaction } from '../../infra/db/transaction';
+import { dropDayPartition, partitionName } from '../events/day-partitions';
+import { sealDayRollups } from '../events/event-rollups';
+import { ARCHIVE_TABLES } from './archive-tables';
+import { getPart, markDropped, type PartRef } from './archive-manifest';
+import { figureDifferences, partitionFigures } from './partition-figures';
+
+/**
+ * Drops a partition whose archive is verified, in one transaction: lock the partition (ACCESS
+ * EXCLUSIVE: nothing reads or writes it until the end), check that it still holds exactly what
+ * was exported (a late event or a job update since then must not be lost), seal its rollups
+ * (events), drop it and mark the part dropped. If anything of it fails, nothing of it happened.
+ */
+
+export type DropOutcome =
+  | { readonly dropped: true; readonly partitionWasGone?: true }
+  /** The partition changed after its export: kept; the next run exports it again. */
+  | { readonly dropped: false; readonly changes: readonly string[] };
+
+/** Waiting longer than this for the lock fails the attempt (retried): the wait itself blocks every later reader of the table. */
+const LOCK_TIMEOUT = '10s';
+
+export async function dropArchivedPartition(pool: Pool, ref: PartRef): Promise<DropOutcome> {
+  const spec = ARCHIVE_TABLES[ref.table];
+  const partition = partitionName(ref.table, ref.day);
+  return inTransaction(pool, async (client) => {
+    const part = await getPart(client, ref);
+    if (part.state === 'dropped') return { dropped: true };
+    if (part.state !== 'verified' || !part.figures) throw new Error(`part ${ref.part} of ${ref.table} ${ref.day} is ${part.state}, not verified: it cannot be dropped`);
+    await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+    const { rows } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [partition]);
+    if (!rows[0]?.exists) {
+      // Dropped by someone else since (retention); what it held is in the verified archive.
+      await markDropped(client, ref);
+      return { dropped: true, partitionWasGone: true };
+    }
+    await client.query(`LOCK TABLE ${partition} IN ACCESS EXCLUSIVE MODE`);
+    const now = await partitionFigures(client, spec, partition);
+    const changes = figureDifferences(now, part.figures, { found: 'the partition now', expected: 'at export' });
+    if (changes.length > 0) return { dropped: false, changes };
+    if (ref.table === 'events') await sealDayRollups(client, ref.day);
+    await dropDayPartition(client, ref.table, ref.day);
+    await markDropped(client, ref);
+    return { dropped: true };
+  });
+}

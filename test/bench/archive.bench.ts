@@ -1,0 +1,164 @@
+/**
+ * Parquet archival, end to end, on the real stack the tests use (Temporal dev server, embedded
+ * Postgres, versitygw as S3), started here by the test harness's global setup:
+ *
+ *   archival: one day's events partition of N rows (generated in Postgres, shaped like the API's
+ *   events) through the archivePartition workflow: export from Postgres, Parquet ZSTD written by
+ *   DuckDB, uploaded to S3, downloaded and read back by DuckDB (schema, count, time range, content
+ *   checksum), then the partition re-checked under its lock, rollups sealed and dropped.
+ *
+ *   against DuckDB writing the same rows: the rows already in this process's memory (read from
+ *   the same partition before the clock starts) through the DuckDB appender and COPY TO Parquet
+ *   ZSTD, the fastest writer of test/bench/parquet-writers.bench.ts. No export, no upload, no
+ *   verification: the floor any archiver built on DuckDB has.
+ *
+ * Also the peak RSS of this process (the cloud worker runs in it, DuckDB included) while it
+ * archives a 5M-row partition, sampled every 50 ms from a worker thread.
+ *
+ * Run with `npm run bench` (test/bench/run.sh). Arguments: rows for the rate comparison (default
+ * 1,000,000) and for the memory run (default 5,000,000; 0 skips it).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Pool } from 'pg';
+import type { EventRow } from '../../activities/archive/event-rows';
+import { EVENT_COLUMNS } from '../../activities/archive/event-rows';
+import { archivePartition } from '../../workflows/archive-partition';
+import { CONTROL_QUEUE } from '../../workflows/task-queues';
+import globalSetup from '../harness/global-setup';
+import globalTeardown from '../harness/global-teardown';
+import { isolatedDatabaseUrl } from '../harness/isolated-database';
+import { testSettings } from '../harness/test-settings';
+import { startTestWorkers, testClient } from '../harness/test-workers';
+import { testStack } from '../harness/test-stack-info';
+import { duckdbAppender } from './parquet-writers/duckdb-appender';
+import { PeakRss } from './parquet-writers/peak-rss';
+
+const DAY = '2026-01-15';
+const MiB = 1024 * 1024;
+
+async function main(): Promise<void> {
+  const rateRows = Number(process.argv[2] ?? 1_000_000);
+  const memoryRows = Number(process.argv[3] ?? 5_000_000);
+  const cpus = os.cpus();
+  console.log(`Node ${process.version}; ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}; ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB`);
+  await globalSetup();
+  try {
+    const rate = await archiveRun(rateRows, true);
+    const reference = rate.reference!;
+    console.log('');
+    console.log(`| ${rateRows.toLocaleString('en')} event rows | ms | rows/s | × DuckDB |`);
+    console.log('|---|---:|---:|---:|');
+    console.log(`| DuckDB appender + COPY to Parquet ZSTD (rows in memory, local file) | ${reference.toFixed(0)} | ${perSecond(rateRows, reference)} | 1.00 |`);
+    console.log(`| sluice archival end to end (Postgres → verified Parquet in S3, dropped) | ${rate.ms.toFixed(0)} | ${perSecond(rateRows, rate.ms)} | ${(reference / rate.ms).toFixed(2)} |`);
+    console.log(`|   of which export + write + upload | ${rate.phases.exported} | | |`);
+    console.log(`|   of which download + read-back verification | ${rate.phases.verified} | | |`);
+    console.log(`|   of which locked re-check + seal + drop | ${rate.phases.dropped} | | |`);
+    console.log(`archive ${(rate.bytes / MiB).toFixed(1)} MiB; ratio ${(reference / rate.ms).toFixed(2)} (aim ≥ 0.7)`);
+    if (memoryRows > 0) {
+      const memory = await archiveRun(memoryRows, false);
+      console.log(`${memoryRows.toLocaleString('en')}-row partition: archived in ${(memory.ms / 1000).toFixed(1)} s (${perSecond(memoryRows, memory.ms)} rows/s); peak RSS ${(memory.peakRss / MiB).toFixed(0)} MiB (${((memory.peakRss - memory.baselineRss) / MiB).toFixed(0)} MiB above the idle worker); locked re-check + drop ${memory.phases.dropped} ms`);
+    }
+  } finally {
+    await globalTeardown();
+  }
+}
+
+const perSecond = (rows: number, ms: number) => Math.round(rows / (ms / 1000)).toLocaleString('en');
+
+interface Run {
+  ms: number;
+  bytes: number;
+  phases: { exported: number; verified: number; dropped: number };
+  reference?: number;
+  baselineRss: number;
+  peakRss: number;
+}
+
+async function archiveRun(rows: number, withReference: boolean): Promise<Run> {
+  const databaseUrl = await isolatedDatabaseUrl();
+  const stack = testStack();
+  const settings = testSettings({
+    databaseUrl,
+    config: {
+      log: { level: 'error' },
+      events: { site: 'bench' },
+      storage: { kind: 's3', s3: { endpoint: stack.s3.endpoint, bucket: stack.s3.bucket, region: stack.s3.region, accessKeyId: stack.s3.accessKey, secretAccessKey: stack.s3.secretKey, prefix: `bench-${Date.now()}/` } },
+    },
+  });
+  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    let started = performance.now();
+    await fillPartition(pool, rows);
+    console.log(`${rows.toLocaleString('en')} rows generated in Postgres in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    let reference: number | undefined;
+    if (withReference) {
+      const source = await readRows(pool);
+      await duckdbAppender.prepare!();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'archive-bench-'));
+      started = performance.now();
+      await duckdbAppender.write(source, path.join(dir, 'reference.parquet'));
+      reference = performance.now() - started;
+      fs.rmSync(dir, { recursive: true, force: true });
+      source.length = 0;
+    }
+    (globalThis as { gc?: () => void }).gc?.();
+    const workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
+    const client = await testClient(settings);
+    const sampler = await PeakRss.start(50);
+    const baselineRss = sampler.reset();
+    try {
+      started = performance.now();
+      const result = await client.workflow.execute(archivePartition, { taskQueue: CONTROL_QUEUE, workflowId: `bench-archive-${Date.now()}`, args: [{ table: 'events', day: DAY }] });
+      const ms = performance.now() - started;
+      const peakRss = await sampler.stop();
+      if (result.outcome !== 'archived' || result.rows !== rows) throw new Error(`archival answered ${JSON.stringify(result)}`);
+      const { rows: times } = await pool.query<{ exported: number; verified: number; dropped: number }>(
+        `SELECT (extract(epoch from uploaded_at - created_at) * 1000)::int AS exported, (extract(epoch from verified_at - uploaded_at) * 1000)::int AS verified,
+                (extract(epoch from dropped_at - verified_at) * 1000)::int AS dropped FROM event_archives WHERE table_name = 'events' AND day = $1`,
+        [DAY],
+      );
+      return { ms, bytes: result.bytes, phases: times[0]!, reference, baselineRss, peakRss };
+    } finally {
+      await client.connection.close();
+      await workers.shutdown();
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Events shaped like the API's (test/bench/parquet-writers/event-rows-fixture.ts), µs times over the day, in one partition. */
+async function fillPartition(pool: Pool, rows: number): Promise<void> {
+  await pool.query(`CREATE TABLE events_p20260115 PARTITION OF events FOR VALUES FROM ('${DAY} 00:00:00+00') TO ('2026-01-16 00:00:00+00')`);
+  const chunk = 500_000;
+  for (let start = 1; start <= rows; start += chunk) {
+    await pool.query(
+      `INSERT INTO events (idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id, business_key, sub_key, kind, at, status, metrics, metadata, body_digest)
+       SELECT 'site-' || (i % 20) || ':' || md5(i::text), 'site-' || (i % 20), 'app-' || (i % 20), (ARRAY['harvester','sorter','labeler','café line'])[1 + i % 4], '1.' || (i % 7) || '.3',
+              CASE WHEN i % 5 = 0 THEN 'job' ELSE 'subjob' END, CASE WHEN i % 5 = 0 THEN 'job-' ELSE 'sub-' END || (i % 50000), CASE WHEN i % 5 = 0 THEN NULL ELSE 'job-' || (i % 10000) END,
+              CASE WHEN i % 3 = 0 THEN NULL ELSE 'order-' || (i % 100000) END, CASE WHEN i % 5 = 0 THEN NULL ELSE 'step-' || (i % 9) END,
+              (ARRAY['started','progress','progress','heartbeat','completed'])[1 + i % 5], timestamptz '${DAY} 00:00:00+00' + (i::float8 / $2 * 86399) * interval '1 second',
+              (ARRAY['running','running','running','succeeded','failed'])[1 + i % 5],
+              jsonb_build_object('duration_ms', (i % 100000) / 100.0, 'items', i % 5000, 'bytes', (i::bigint * 7919) % 50000000, 'cpu', (i % 1000) / 1000.0, 'retries', i % 3),
+              jsonb_build_object('host', 'edge-' || (i % 40), 'region', (ARRAY['eu-west','us-east','ap-south'])[1 + i % 3], 'note', (ARRAY['ok','Zürich dock','東京 bay','belt 3'])[1 + i % 4]),
+              sha256(i::text::bytea)
+         FROM generate_series($1::int, least($1::int + ${chunk} - 1, $2::int)) AS i`,
+      [start, rows],
+    );
+  }
+  await pool.query('ANALYZE events_p20260115');
+}
+
+/** The partition's rows as EventRow objects in memory, what the reference writer starts from. */
+async function readRows(pool: Pool): Promise<EventRow[]> {
+  const select = EVENT_COLUMNS.map((c) => (c.type === 'TIMESTAMP WITH TIME ZONE' ? `(extract(epoch from "${c.name}") * 1000000)::bigint::text AS "${c.name}"` : `"${c.name}"::text AS "${c.name}"`));
+  const { rows } = await pool.query<Record<string, string | null>>(`SELECT ${select.join(', ')} FROM events_p20260115 ORDER BY at, event_id`);
+  return rows.map((row) => ({ ...row, event_id: BigInt(row.event_id!), at: BigInt(row.at!), received_at: BigInt(row.received_at!) }) as unknown as EventRow);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
