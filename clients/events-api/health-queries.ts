@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { RollupGrain } from '../../activities/events/event-rollups';
+import { isoMicros } from '../../activities/events/sql-instant';
 
 /** The site's health at a glance, and its rollups: what the central API gathers from each site. */
 
@@ -14,8 +15,6 @@ export interface HealthSummary {
   /** Finished jobs of the window that took longest, first to last event. */
   readonly slowest: { job_id: string; app_id: string; status: string; seconds: number; first_at: string; last_at: string }[];
 }
-
-const US = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export async function healthSummary(pool: Pool, from: Date, to: Date, slowest = 10): Promise<HealthSummary> {
   const recentFrom = new Date(to.getTime() - 3_600_000);
@@ -36,7 +35,7 @@ export async function healthSummary(pool: Pool, from: Date, to: Date, slowest = 
     pool.query(
       `${merged}
        SELECT latest.job_id, latest.app_id, latest.status, extract(epoch FROM latest.last_at - spans.first_at)::float8 AS seconds,
-              ${US('spans.first_at')} AS first_at, ${US('latest.last_at')} AS last_at
+              ${isoMicros('spans.first_at')} AS first_at, ${isoMicros('latest.last_at')} AS last_at
          FROM latest JOIN spans USING (job_id)
         WHERE latest.last_at >= $1 AND latest.last_at < $2 AND latest.status IN ('succeeded', 'failed', 'cancelled')
         ORDER BY latest.last_at - spans.first_at DESC, latest.job_id LIMIT $3`,
@@ -68,7 +67,7 @@ export interface RollupRow {
 /** Rollup rows of one grain whose bucket starts in [from, to). Counts are JSON numbers: a site's stay far below 2^53. */
 export async function rollupRows(pool: Pool, grain: RollupGrain, from: string, to: string, appId?: string): Promise<RollupRow[]> {
   const { rows } = await pool.query<RollupRow>(
-    `SELECT ${US('bucket')} AS bucket, app_id, entity_type, status, events::float8 AS events, finished::float8 AS finished,
+    `SELECT ${isoMicros('bucket')} AS bucket, app_id, entity_type, status, events::float8 AS events, finished::float8 AS finished,
             durations::float8 AS durations, duration_sum, duration_max
        FROM event_rollups
       WHERE grain = $1 AND bucket >= $2 AND bucket < $3 AND ($4::text IS NULL OR app_id = $4)

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { isoMicros } from '../../activities/events/sql-instant';
 import type { PageCursor } from './query-params';
 
 /**
@@ -26,9 +27,7 @@ export interface Page<T> {
   readonly next?: PageCursor;
 }
 
-const US = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-/** Columns of the merged state; `t` is the table alias. */
+/** The columns of a job's (or subjob's) state that come from its latest event. */
 const STATE = `site_id, app_id, app_name, app_version, status, kind, metrics, last_at, last_event_id`;
 
 export interface JobView {
@@ -100,7 +99,7 @@ async function listStates(pool: Pool, table: 'jobs' | 'subjobs', filter: EntityF
          FROM days GROUP BY ${key}
      )
      SELECT latest.*, spans.business_key, ${table === 'subjobs' ? 'spans.sub_key,' : ''} spans.events,
-            ${US('spans.first_at')} AS first_at, ${US('latest.last_at')} AS last_at, ${US('latest.last_at')} AS sort_at, ${id} AS sort_id
+            ${isoMicros('spans.first_at')} AS first_at, ${isoMicros('latest.last_at')} AS last_at, ${isoMicros('latest.last_at')} AS sort_at, ${id} AS sort_id
        FROM latest JOIN spans USING (${key})
       WHERE latest.last_at >= $1 AND latest.last_at < $2
         AND ($3::text IS NULL OR latest.status = $3) AND ($4::text IS NULL OR latest.app_id = $4) AND ($5::text IS NULL OR latest.site_id = $5)
@@ -151,7 +150,7 @@ export async function listEvents(pool: Pool, filter: EventFilter): Promise<Page<
   const direction = filter.order === 'asc' ? '>' : '<';
   const { rows } = await pool.query(
     `SELECT event_id::text, idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id, business_key, sub_key,
-            kind, ${US('at')} AS at, status, metrics, metadata, ${US('received_at')} AS received_at
+            kind, ${isoMicros('at')} AS at, status, metrics, metadata, ${isoMicros('received_at')} AS received_at
        FROM events
       WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at < $2)
         AND ($3::text IS NULL OR entity_type = $3) AND ($4::text IS NULL OR entity_id = $4)
