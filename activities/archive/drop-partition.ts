@@ -7,10 +7,16 @@ import { getPart, markDropped, type PartRef } from './archive-manifest';
 import { figureDifferences, partitionFigures } from './partition-figures';
 
 /**
- * Drops a partition whose archive is verified, in one transaction: lock the partition (ACCESS
- * EXCLUSIVE: nothing reads or writes it until the end), check that it still holds exactly what
- * was exported (a late event or a job update since then must not be lost), seal its rollups
- * (events), drop it and mark the part dropped. If anything of it fails, nothing of it happened.
+ * Drops a partition whose archive is verified, in one transaction: lock the partition against
+ * writes, check that it still holds exactly what was exported (a late event or a job update since
+ * then must not be lost), seal its rollups (events), drop it and mark the part dropped. If
+ * anything of it fails, nothing of it happened.
+ *
+ * The re-check reads the whole partition (seconds per million rows), so it runs under a SHARE
+ * lock, which stops writes to this partition but not reads: every ingest reads all events
+ * partitions for its idempotency lookup, and an ACCESS EXCLUSIVE lock held that long would stall
+ * ingest. Only the DROP itself, which is quick, takes ACCESS EXCLUSIVE. A late event for this very
+ * day can deadlock with that upgrade; Postgres then aborts one side, and both retry.
  */
 
 export type DropOutcome =
@@ -35,7 +41,7 @@ export async function dropArchivedPartition(pool: Pool, ref: PartRef): Promise<D
       await markDropped(client, ref);
       return { dropped: true, partitionWasGone: true };
     }
-    await client.query(`LOCK TABLE ${partition} IN ACCESS EXCLUSIVE MODE`);
+    await client.query(`LOCK TABLE ${partition} IN SHARE MODE`);
     const now = await partitionFigures(client, spec, partition);
     const changes = figureDifferences(now, part.figures, { found: 'the partition now', expected: 'at export' });
     if (changes.length > 0) return { dropped: false, changes };
