@@ -17,8 +17,8 @@ export interface HealthRouteOptions {
 
 /** GET /v1/healthz, /v1/health/summary, /v1/stats (rollups) and /metrics. */
 export function registerHealthRoutes(app: FastifyInstance, { pool, site, metrics, databaseTimeoutMs = 2000 }: HealthRouteOptions): void {
-  app.get('/v1/healthz', async (_request, reply) => {
-    QueryParams.read(_request.query, []);
+  app.get('/v1/healthz', async (request, reply) => {
+    QueryParams.read(request.query, []);
     const database = await databaseAnswers(pool, databaseTimeoutMs);
     return reply.code(database === 'ok' ? 200 : 503).send({ status: database === 'ok' ? 'ok' : 'unavailable', site_id: site, database });
   });

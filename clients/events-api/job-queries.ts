@@ -43,8 +43,7 @@ export interface JobView {
   events: number;
 }
 
-export interface SubjobView extends Omit<JobView, 'job_id'> {
-  job_id: string;
+export interface SubjobView extends JobView {
   subjob_id: string;
   sub_key: string | null;
 }
