@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { acceptValidEventBody } from './event-body-fast-path';
+import { EVENT_STATUSES, type EventStatus } from './event-status';
 import { parseEventTimestamp, type EventInstant, type TimeBounds } from './event-timestamp';
 import { unstorableValue } from './json-limits';
 
@@ -16,8 +18,7 @@ const id = (what: string) =>
     .regex(/^[\x21-\x7e]*$/, `${what} must be printable ASCII without spaces`);
 const text = (what: string, max: number) => z.string({ error: `${what} must be a string` }).max(max, `${what} is longer than ${max} characters`);
 
-export const EVENT_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type EventStatus = (typeof EVENT_STATUSES)[number];
+export { EVENT_STATUSES, type EventStatus };
 
 /** Metrics are numbers by name: durations, CPU seconds, memory. */
 const metrics = z
@@ -59,7 +60,15 @@ export interface BodyProblem {
 }
 
 /** The event, or every problem found in it. A subjob must name its job (entity.parent_id). */
-export function checkEventBody(input: unknown, bounds: TimeBounds): { ok: true; event: EventBody } | { ok: false; problems: BodyProblem[] } {
+export function checkEventBody(input: unknown, bounds: TimeBounds): EventCheck {
+  const valid = acceptValidEventBody(input, bounds);
+  return valid ? { ok: true, event: valid } : checkEventBodyWithSchema(input, bounds);
+}
+
+export type EventCheck = { ok: true; event: EventBody } | { ok: false; problems: BodyProblem[] };
+
+/** checkEventBody without its fast path: slower, and the one that words the problems. */
+export function checkEventBodyWithSchema(input: unknown, bounds: TimeBounds): EventCheck {
   const problems: BodyProblem[] = [];
   const unstorable = unstorableValue(input);
   if (unstorable) problems.push(unstorable);

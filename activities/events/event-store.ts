@@ -1,6 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { EventBody } from './event-body';
 import { dayOf, ensureDayPartitions, isMissingPartition } from './day-partitions';
+import { insertEvents } from './insert-events';
 import { isoMicros } from './sql-instant';
 
 /**
@@ -8,9 +9,21 @@ import { isoMicros } from './sql-instant';
  *
  * Idempotency: an event whose key is stored already is not stored again. The same body (same
  * digest) is a duplicate and answers with the first event's id; a different body is a conflict.
- * The key cannot be a unique constraint on a partitioned table (see the events migration), so the
- * transaction takes an advisory lock on each key's bucket (in one order, so two batches cannot
- * deadlock) and then looks for the keys across all partitions: two posts of one key take turns.
+ * The key cannot be a unique constraint on a partitioned table (see the events migration), so it
+ * is enforced by a lock per key bucket and a look across all partitions, in this order:
+ *
+ *   1. insert the events not known to be stored (and fold them into jobs and subjobs);
+ *   2. lock their keys' buckets (pg_advisory_xact_lock, in one order, so two batches cannot
+ *      deadlock on them);
+ *   3. look for the keys in every partition: a row that is not this transaction's was committed
+ *      by another one, before this one held the lock. If there is any, roll back and try again,
+ *      knowing those keys; if not, commit.
+ *
+ * Two transactions with a key in common cannot both miss each other: the second to get the lock
+ * looks after the first committed. Locking last, rather than first, lets batches do the expensive
+ * insert at the same time (1,000 keys cover every bucket, so lock-first made all batches take
+ * turns), and a transaction that holds bucket locks waits for nothing but other bucket locks, so
+ * the locks cannot deadlock with the row locks of the job upserts. A replay costs one attempt more.
  */
 
 export interface IncomingEvent {
@@ -39,155 +52,96 @@ const KEY_LOCK_NAMESPACE = 7_353_002;
 const KEY_LOCK_BUCKETS = 256;
 const TRANSIENT = new Set(['40001' /* serialization_failure */, '40P01' /* deadlock_detected */]);
 
+/** The stored event of a key, as the lookup finds it. */
+interface StoredEvent {
+  readonly idempotency_key: string;
+  readonly event_id: string;
+  readonly digest: string;
+  readonly at: string;
+}
+
+/** Rounds of "another transaction stored some of these keys first" before giving up: each round learns the keys it lost. */
+const MAX_ATTEMPTS = 8;
+
 export async function storeEvents(pool: Pool, events: readonly IncomingEvent[], options: StoreOptions): Promise<IngestOutcome[]> {
   const keys = events.map(({ event }) => event.idempotency_key);
   if (new Set(keys).size !== keys.length) throw new Error('storeEvents: idempotency keys repeat within one call; the API refuses such a batch before it gets here');
   if (events.length === 0) return [];
+  const known = new Map<string, StoredEvent>();
+  let partitionsMade = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await storeOnce(pool, events, options);
+      const result = await storeOnce(pool, events, options, known);
+      if ('outcomes' in result) return result.outcomes;
+      for (const row of result.storedMeanwhile) known.set(row.idempotency_key, row);
     } catch (err) {
-      if (isMissingPartition(err) && attempt === 1) {
-        // A late, backfilled or archived day: make its partitions, then try once more.
+      if (isMissingPartition(err) && !partitionsMade) {
+        // A late, backfilled or archived day: make its partitions, then try again.
         await ensureDayPartitions(pool, events.map(({ event }) => dayOf(event.event.at.epochMs)));
+        partitionsMade = true;
         continue;
       }
-      if (TRANSIENT.has((err as { code?: string }).code ?? '') && attempt < 4) continue;
-      throw err;
+      if (!TRANSIENT.has((err as { code?: string }).code ?? '') || attempt >= MAX_ATTEMPTS) throw err;
     }
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`storeEvents: other transactions kept storing keys of this batch first (${attempt} attempts); nothing of it was stored`);
   }
 }
 
-async function storeOnce(pool: Pool, events: readonly IncomingEvent[], options: StoreOptions): Promise<IngestOutcome[]> {
+type Attempt = { readonly outcomes: IngestOutcome[] } | { readonly storedMeanwhile: readonly StoredEvent[] };
+
+async function storeOnce(pool: Pool, events: readonly IncomingEvent[], options: StoreOptions, known: ReadonlyMap<string, StoredEvent>): Promise<Attempt> {
+  const outcomes: (IngestOutcome | undefined)[] = events.map(({ event, digest }) => {
+    const earlier = known.get(event.idempotency_key);
+    if (!earlier) return undefined;
+    return earlier.digest === digest ? { status: 'duplicate', eventId: earlier.event_id } : { status: 'conflict', eventId: earlier.event_id, storedAt: earlier.at };
+  });
+  if (options.conflicts === 'reject-all' && outcomes.some((outcome) => outcome?.status === 'conflict')) {
+    return { outcomes: outcomes.map((outcome) => outcome ?? { status: 'rejected' }) };
+  }
+  const fresh = events.filter((_, index) => outcomes[index] === undefined);
+  if (fresh.length === 0) return { outcomes: outcomes as IngestOutcome[] };
+
   const client = await pool.connect();
+  let ids: Map<string, string>;
   try {
     await client.query('BEGIN');
-    const outcomes = await storeInTransaction(client, events, options);
-    await client.query(outcomes.some((outcome) => outcome.status === 'conflict') && options.conflicts === 'reject-all' ? 'ROLLBACK' : 'COMMIT');
-    return outcomes;
+    ids = await insertEvents(client, fresh);
+    const freshKeys = fresh.map(({ event }) => event.idempotency_key);
+    await client.query({ name: 'events-lock-keys', text: LOCK_KEY_BUCKETS, values: [KEY_LOCK_NAMESPACE, keyBuckets(freshKeys)] });
+    const { rows: found } = await client.query<StoredEvent>({ name: 'events-find-keys', text: FIND_KEYS, values: [freshKeys] });
+    const storedMeanwhile = found.filter((row) => ids.get(row.idempotency_key) !== row.event_id);
+    if (storedMeanwhile.length > 0) {
+      await client.query('ROLLBACK');
+      return { storedMeanwhile };
+    }
+    await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
     client.release();
   }
+  return { outcomes: events.map(({ event }, index) => outcomes[index] ?? { status: 'created', eventId: ids.get(event.idempotency_key) as string }) };
 }
 
-async function storeInTransaction(client: PoolClient, events: readonly IncomingEvent[], options: StoreOptions): Promise<IngestOutcome[]> {
-  const keys = events.map(({ event }) => event.idempotency_key);
-  const buckets = [...new Set(keys.map(keyBucket))].sort((a, b) => a - b);
-  await client.query('SELECT pg_advisory_xact_lock($1, bucket) FROM unnest($2::int[]) AS bucket', [KEY_LOCK_NAMESPACE, buckets]);
+// Also sets how the lookup below is planned, for this transaction only. Planned for its actual
+// 1,000 keys, it estimates each key in each of ~100 partitions (115 ms of planning), so it uses one
+// generic plan. And it must look each key up in each partition's key index: a plan made while a
+// partition was new and small (or before autovacuum analysed it) scans the whole partition, which
+// stays cheap in the planner's eyes and costs hundreds of milliseconds per batch once it has grown.
+const LOCK_KEY_BUCKETS = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true),
+                                pg_advisory_xact_lock($1, bucket) FROM unnest($2::int[]) AS bucket`;
 
-  const { rows: stored } = await client.query<{ idempotency_key: string; event_id: string; digest: string; at: string }>(
-    // A join rather than "= ANY($1)": with a 1,000-key array the planner costs each key in each
-    // of ~100 partitions, and planning took 115 ms of a 5 ms query.
-    `SELECT idempotency_key, event_id::text, encode(body_digest, 'hex') AS digest, ${isoMicros('at')} AS at
-       FROM unnest($1::text[]) AS wanted(key) JOIN events ON events.idempotency_key = wanted.key`,
-    [keys],
-  );
-  const storedByKey = new Map(stored.map((row) => [row.idempotency_key, row]));
-  const outcomes: (IngestOutcome | undefined)[] = events.map(({ event, digest }) => {
-    const earlier = storedByKey.get(event.idempotency_key);
-    if (!earlier) return undefined;
-    return earlier.digest === digest ? { status: 'duplicate', eventId: earlier.event_id } : { status: 'conflict', eventId: earlier.event_id, storedAt: earlier.at };
-  });
-  if (options.conflicts === 'reject-all' && outcomes.some((outcome) => outcome?.status === 'conflict')) {
-    return outcomes.map((outcome) => outcome ?? { status: 'rejected' });
+const FIND_KEYS = `SELECT idempotency_key, event_id::text, encode(body_digest, 'hex') AS digest, ${isoMicros('at')} AS at FROM events WHERE idempotency_key = ANY($1::text[])`;
+
+/** The keys' lock buckets (FNV-1a of each key), each once, in ascending order. */
+function keyBuckets(keys: readonly string[]): number[] {
+  const buckets = new Set<number>();
+  for (const key of keys) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+    buckets.add((hash >>> 0) % KEY_LOCK_BUCKETS);
   }
-  const fresh = events.filter((_, index) => outcomes[index] === undefined);
-  const ids = fresh.length > 0 ? await insertEvents(client, fresh) : new Map<string, string>();
-  return events.map(({ event }, index) => outcomes[index] ?? { status: 'created', eventId: ids.get(event.idempotency_key) as string });
+  return [...buckets].sort((a, b) => a - b);
 }
 
-/** Inserts the events and folds them into jobs, subjobs and the rollups' dirty hours; returns each key's new event id. */
-async function insertEvents(client: PoolClient, events: readonly IncomingEvent[]): Promise<Map<string, string>> {
-  const column = <T>(pick: (event: EventBody) => T) => events.map(({ event }) => pick(event));
-  const { rows } = await client.query<{ idempotency_key: string; event_id: string }>(INSERT_EVENTS, [
-    column((e) => e.idempotency_key),
-    column((e) => e.site_id),
-    column((e) => e.app.app_id),
-    column((e) => e.app.name),
-    column((e) => e.app.version),
-    column((e) => e.entity.type),
-    column((e) => e.entity.id),
-    column((e) => e.entity.parent_id ?? null),
-    column((e) => e.entity.business_key ?? null),
-    column((e) => e.entity.sub_key ?? null),
-    column((e) => e.event.kind),
-    column((e) => e.event.at.iso),
-    column((e) => e.event.status),
-    column((e) => JSON.stringify(e.event.metrics)),
-    column((e) => JSON.stringify(e.event.metadata)),
-    events.map(({ digest }) => digest),
-  ]);
-  return new Map(rows.map((row) => [row.idempotency_key, row.event_id]));
-}
-
-/** FNV-1a of the key, reduced to a lock bucket. */
-function keyBucket(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % KEY_LOCK_BUCKETS;
-}
-
-/** A job's (or subjob's) row for a day takes the state of the day's latest event, by time and then id. */
-const latestWins = (table: string, columns: string[]) =>
-  columns
-    .map((name) => `${name} = CASE WHEN (excluded.last_at, excluded.last_event_id) > (${table}.last_at, ${table}.last_event_id) THEN excluded.${name} ELSE ${table}.${name} END`)
-    .join(',\n    ');
-const LATEST_STATE = ['site_id', 'app_id', 'app_name', 'app_version', 'status', 'kind', 'metrics', 'last_event_id'];
-
-const INSERT_EVENTS = `
-WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                       $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
-    WITH ORDINALITY AS t(idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id,
-                         business_key, sub_key, kind, at, status, metrics, metadata, digest, ord)
-), inserted AS (
-  INSERT INTO events (idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id,
-                      business_key, sub_key, kind, at, status, metrics, metadata, body_digest)
-  SELECT idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id,
-         business_key, sub_key, kind, at::timestamptz, status, metrics::jsonb, metadata::jsonb, decode(digest, 'hex')
-    FROM input ORDER BY ord
-  RETURNING event_id, idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id,
-            business_key, sub_key, kind, at, status, metrics, (at AT TIME ZONE 'UTC')::date AS day
-), entity_days AS (
-  -- One row per entity and day: the latest event's state, the day's first time and event count.
-  SELECT DISTINCT ON (entity_type, parent_id, entity_id, day) *,
-         min(at) OVER w AS first_at, count(*) OVER w AS day_events,
-         max(business_key) OVER w AS any_business_key, max(sub_key) OVER w AS any_sub_key
-    FROM inserted
-  WINDOW w AS (PARTITION BY entity_type, parent_id, entity_id, day)
-   ORDER BY entity_type, parent_id, entity_id, day, at DESC, event_id DESC
-), job_rows AS (
-  INSERT INTO jobs AS j (job_id, day, site_id, app_id, app_name, app_version, business_key, status, kind, metrics,
-                         first_at, last_at, last_event_id, events)
-  SELECT entity_id, day, site_id, app_id, app_name, app_version, coalesce(business_key, any_business_key), status, kind, metrics,
-         first_at, at, event_id, day_events
-    FROM entity_days WHERE entity_type = 'job'
-   ORDER BY entity_id, day
-  ON CONFLICT (job_id, day) DO UPDATE SET
-    ${latestWins('j', [...LATEST_STATE])},
-    business_key = coalesce(j.business_key, excluded.business_key),
-    first_at = least(j.first_at, excluded.first_at),
-    last_at = greatest(j.last_at, excluded.last_at),
-    events = j.events + excluded.events
-), subjob_rows AS (
-  INSERT INTO subjobs AS s (job_id, subjob_id, day, site_id, app_id, app_name, app_version, business_key, sub_key, status, kind,
-                            metrics, first_at, last_at, last_event_id, events)
-  SELECT parent_id, entity_id, day, site_id, app_id, app_name, app_version, coalesce(business_key, any_business_key),
-         coalesce(sub_key, any_sub_key), status, kind, metrics, first_at, at, event_id, day_events
-    FROM entity_days WHERE entity_type = 'subjob'
-   ORDER BY parent_id, entity_id, day
-  ON CONFLICT (job_id, subjob_id, day) DO UPDATE SET
-    ${latestWins('s', [...LATEST_STATE])},
-    business_key = coalesce(s.business_key, excluded.business_key),
-    sub_key = coalesce(s.sub_key, excluded.sub_key),
-    first_at = least(s.first_at, excluded.first_at),
-    last_at = greatest(s.last_at, excluded.last_at),
-    events = s.events + excluded.events
-), dirty AS (
-  INSERT INTO event_rollup_dirty (hour)
-  SELECT DISTINCT date_trunc('hour', at, 'UTC') FROM inserted
-)
-SELECT idempotency_key, event_id::text FROM inserted`;

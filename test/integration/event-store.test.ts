@@ -6,11 +6,11 @@ import { useIsolatedTest } from '../harness/isolated-test';
 
 const bounds = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') };
 
-function incoming(key: string, overrides: { entity?: Record<string, unknown>; event?: Record<string, unknown> } = {}): IncomingEvent {
+function incoming(key: string, overrides: { app?: Record<string, unknown>; entity?: Record<string, unknown>; event?: Record<string, unknown> } = {}): IncomingEvent {
   const body = {
     idempotency_key: key,
     site_id: 'site-a',
-    app: { app_id: 'etch', name: 'Etcher', version: '2.1.0' },
+    app: overrides.app ?? { app_id: 'etch', name: 'Etcher', version: '2.1.0' },
     entity: { type: 'job', id: 'job-1', business_key: 'LOT-9', ...overrides.entity },
     event: { kind: 'started', at: '2026-03-01T10:00:00Z', status: 'running', metrics: {}, ...overrides.event },
   };
@@ -86,6 +86,49 @@ describe('storeEvents (real Postgres, daily partitions)', () => {
     expect(statuses.filter((status) => status === 'created')).toHaveLength(1);
     expect(statuses.filter((status) => status === 'created' || status === 'duplicate' || status === 'conflict')).toHaveLength(8);
     expect((await pool.query('SELECT count(*)::int AS n FROM events')).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('stores text with tabs, newlines, backslashes, quotes, "\\N" and any script exactly as given (the COPY path escapes it)', async () => {
+    const pool = t.pool();
+    const awkward = 'tab\there\nnew line\r\\N \\. back\\slash "quoted", \'single\' Ærø 東京 🚀';
+    // Keys and ids are printable ASCII without spaces, which still leaves backslashes to escape.
+    const awkwardId = 'a\\N\\.b\\\\c"d\'';
+    const event = incoming(`key-${awkwardId}`, {
+      app: { app_id: awkwardId, name: awkward, version: awkward },
+      entity: { id: `job-${awkwardId}`, business_key: awkward },
+      event: { metadata: { [awkward]: awkward, nested: [awkward, { deeper: awkward }] }, metrics: { 'x.y': 1.5e-300 } },
+    });
+    const [created] = await storeEvents(pool, [event], { conflicts: 'reject-all' });
+    expect(created?.status).toBe('created');
+    // Read back, it has the digest it was stored with: a replay is a duplicate, not a conflict.
+    expect((await storeEvents(pool, [event], { conflicts: 'reject-all' }))[0]?.status).toBe('duplicate');
+    const { rows } = await pool.query('SELECT idempotency_key, app_id, app_name, app_version, entity_id, business_key, kind, metadata, metrics FROM events');
+    expect(rows).toEqual([
+      {
+        idempotency_key: `key-${awkwardId}`, app_id: awkwardId, app_name: awkward, app_version: awkward, entity_id: `job-${awkwardId}`, business_key: awkward, kind: 'started',
+        metadata: { [awkward]: awkward, nested: [awkward, { deeper: awkward }] }, metrics: { 'x.y': 1.5e-300 },
+      },
+    ]);
+    const { rows: jobs } = await pool.query('SELECT job_id, business_key, app_name FROM jobs');
+    expect(jobs).toEqual([{ job_id: `job-${awkwardId}`, business_key: awkward, app_name: awkward }]);
+  });
+
+  it('stores each key once when overlapping batches race, and answers every event of every batch', async () => {
+    const pool = t.pool();
+    // Four batches of 300 keys; each shares 200 keys with the next, so every batch loses some keys to another.
+    const batches = Array.from({ length: 4 }, (_, b) =>
+      Array.from({ length: 300 }, (_, i) => incoming(`race-${b * 100 + i}`, { entity: { id: `job-${(b * 100 + i) % 7}` }, event: { at: `2026-03-01T10:00:00.${String(b * 100 + i).padStart(6, '0')}Z` } })),
+    );
+    const answers = await Promise.all(batches.map((batch) => storeEvents(pool, batch, { conflicts: 'skip' })));
+    const created = answers.flat().filter((outcome) => outcome.status === 'created');
+    const duplicates = answers.flat().filter((outcome) => outcome.status === 'duplicate');
+    expect(created).toHaveLength(600);
+    expect(duplicates).toHaveLength(1200 - 600);
+    const ids = new Set(created.map((outcome) => (outcome.status === 'created' ? outcome.eventId : '')));
+    for (const duplicate of duplicates) expect(ids.has(duplicate.status === 'duplicate' ? duplicate.eventId : '')).toBe(true);
+    expect((await pool.query('SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM events')).rows).toEqual([{ n: 600, keys: 600 }]);
+    // The jobs count each stored event once: nothing of a rolled-back attempt remains.
+    expect((await pool.query('SELECT sum(events)::int AS n FROM jobs')).rows).toEqual([{ n: 600 }]);
   });
 
   it('refuses repeated keys in one call (the API answers those with a 4xx before storing)', async () => {

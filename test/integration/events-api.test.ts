@@ -142,6 +142,7 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
       ['past retention', '/v1/event', event('k1', { event: { at: '2001-01-01T00:00:00Z' } }), 422, /past retention/],
       ['a metric that overflowed', '/v1/event', JSON.stringify(event('k1')).replace('"metrics":{}', '"metrics":{"x":1e999}'), 422, /\$\.event\.metrics\.x: is a number too large/],
       ['a NUL byte', '/v1/event', event('k1', { event: { kind: 'started', metadata: { note: 'a\u0000b' } } }), 422, /\$\.event\.metadata\.note: contains a NUL character/],
+      ['an unpaired surrogate', '/v1/event', JSON.stringify(event('k1')).replace('"metrics":{}', '"metrics":{},"metadata":{"note":"half a pair \\ud83d"}'), 422, /\$\.event\.metadata\.note: contains an unpaired UTF-16 surrogate/],
       ['__proto__', '/v1/event', JSON.stringify(event('k1')).replace('"metrics":{}', '"metrics":{},"metadata":{"__proto__":{"admin":true}}'), 422, /"__proto__"/],
       ['another site', '/v1/event', event('k1', { site_id: 'site-b' }), 422, /stores the events of site "site-a", not "site-b"/],
       ['text/plain', '/v1/event', 'hello', 415, /Content-Type: application\/json/, 'text/plain'],

@@ -143,5 +143,9 @@ describe('JSON limits', () => {
     expect(unstorableValue({ ['k\u0000']: 1 })).toEqual({ path: '$', problem: 'has a key containing a NUL character (\\u0000)' });
     expect(unstorableValue([Number.POSITIVE_INFINITY])).toEqual({ path: '$[0]', problem: 'is a number too large to represent (it overflowed to infinity)' });
     expect(unstorableValue({ a: null, b: true, c: 1.5, d: 'fine' })).toBeUndefined();
+    expect(unstorableValue({ note: 'half a pair \ud83d here' })).toEqual({ path: '$.note', problem: expect.stringMatching(/^contains an unpaired UTF-16 surrogate/) });
+    expect(unstorableValue(['\udc00 starts with a low half'])).toEqual({ path: '$[0]', problem: expect.stringMatching(/unpaired UTF-16 surrogate/) });
+    expect(unstorableValue({ ['k\udfff']: 1 })).toEqual({ path: '$', problem: expect.stringMatching(/^has a key containing an unpaired UTF-16 surrogate/) });
+    expect(unstorableValue({ rocket: '\ud83d\ude80', mixed: 'Ærø 東京' })).toBeUndefined();
   });
 });

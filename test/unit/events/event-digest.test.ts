@@ -1,0 +1,50 @@
+import { checkEventBody, type EventBody } from '../../../activities/events/event-body';
+import { canonicalEventJson, canonicalJson, eventDigest } from '../../../activities/events/event-digest';
+
+const bounds = { notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2026-12-31T00:00:00Z') };
+
+function checked(body: unknown): EventBody {
+  const result = checkEventBody(body, bounds);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.event;
+}
+
+const body = (entity: Record<string, unknown>, event: Record<string, unknown> = {}) => ({
+  idempotency_key: 'k-1', site_id: 'site-a', app: { app_id: 'etch', name: 'Ætcher "2"', version: '2.1.0' }, entity,
+  event: { kind: 'finished', at: '2026-11-23T10:15:30.123456+01:00', status: 'succeeded', ...event },
+});
+
+/** The digest's definition: the checked body as canonicalJson, with `at` as its canonical text. */
+const reference = (event: EventBody) => canonicalJson({ ...event, event: { ...event.event, at: event.event.at.iso } });
+
+describe('eventDigest', () => {
+  it('writes exactly the canonical JSON of the body, for every combination of optional members', () => {
+    const entities = [
+      { type: 'job', id: 'j' },
+      { type: 'job', id: 'j', business_key: 'LOT\n"9"' },
+      { type: 'subjob', id: 's', parent_id: 'j' },
+      { type: 'subjob', id: 's', parent_id: 'j', sub_key: 'c2' },
+      { type: 'subjob', id: 's', parent_id: 'j', business_key: '', sub_key: '\\' },
+    ];
+    const events = [{}, { metrics: { z: 1, a: -0.5, m: 1e-7 } }, { metadata: { z: [3, { y: 1, b: null }], a: 'ü', '': true, '\u2028': 'sep' } }];
+    for (const entity of entities) {
+      for (const event of events) {
+        const stored = checked(body(entity, event));
+        expect(canonicalEventJson(stored)).toBe(reference(stored));
+      }
+    }
+  });
+
+  it('is the same for the same event written differently, and differs for any other value', () => {
+    const first = eventDigest(checked(body({ type: 'job', id: 'j' }, { metadata: { a: 1, b: 2 } })));
+    const reordered = eventDigest(checked({ event: { metadata: { b: 2, a: 1 }, status: 'succeeded', at: '2026-11-23T09:15:30.123456Z', kind: 'finished', metrics: {} }, entity: { id: 'j', type: 'job' }, app: { version: '2.1.0', name: 'Ætcher "2"', app_id: 'etch' }, site_id: 'site-a', idempotency_key: 'k-1' }));
+    expect(reordered).toBe(first);
+    expect(eventDigest(checked(body({ type: 'job', id: 'j' }, { metadata: { a: 1, b: 3 } })))).not.toBe(first);
+    expect(eventDigest(checked(body({ type: 'job', id: 'j' }, { metadata: { a: 1, b: 2 }, at: '2026-11-23T09:15:30.123457Z' })))).not.toBe(first);
+  });
+
+  it('never changes: digests stored by earlier versions must still match', () => {
+    // Pinned when the digest was first written; a change here turns every replay of a stored event into a 409.
+    expect(eventDigest(checked(body({ type: 'subjob', id: 's', parent_id: 'j', sub_key: 'c2' }, { metrics: { duration_s: 12.5 }, metadata: { tags: ['a'] } })))).toBe('dd7fec131ddf7d77e14e4e4ad1b8861bd04fcbc11971f087bb5b55ccb159a002');
+  });
+});
