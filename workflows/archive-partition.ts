@@ -68,7 +68,8 @@ export async function archivePartition(input: ArchivePartitionInput): Promise<Ar
   state = { step: 'verifying', part: claimed.part, key: exported.part.key };
   const verified = await cloud.verifyArchivePart(ref);
   state = { step: 'dropping', part: claimed.part, key: verified.key };
-  const dropped = await cloud.dropArchivedPartition(ref);
+  // The export's snapshot lets the drop prove cheaply that the partition did not change since.
+  const dropped = await cloud.dropArchivedPartition(exported.snapshot ? { ...ref, exportedFrom: exported.snapshot } : ref);
   state = { step: 'done', part: claimed.part, key: verified.key };
   const rows = verified.figures?.rows ?? 0;
   const result = { table: input.table, day: input.day, part: claimed.part, key: verified.key, rows, bytes: verified.bytes ?? 0 };

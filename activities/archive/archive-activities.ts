@@ -10,13 +10,14 @@ import { archiveKey } from './archive-key';
 import { claimPart, getPart, recordProblem, recordUploaded, recordVerified, type ArchivePart, type PartRef } from './archive-manifest';
 import { ARCHIVE_TABLES } from './archive-tables';
 import { ArchiveVerificationError } from './archive-errors';
-import { dropArchivedPartition, type DropOutcome } from './drop-partition';
+import { dropArchivedPartition, type DropOutcome, type DropRequest } from './drop-partition';
 import { withDuckDb, type DuckDbLimits } from './duckdb-session';
 import { exportPartition, PartitionGoneError } from './export-partition';
 import { heartbeatWhile } from './heartbeat-while';
 import { figureDifferences } from './partition-figures';
 import { planArchive, type ArchivePlan } from './plan-archive';
 import { readBack, schemaProblems } from './read-back';
+import type { ExportSnapshot } from './unchanged-since-export';
 import { writeParquet } from './write-parquet';
 
 export interface ArchiveDeps {
@@ -33,6 +34,8 @@ export interface ExportedPart {
   readonly part: ArchivePart;
   /** The part was verified already (a resumed run): nothing was exported or written. */
   readonly skipped: boolean;
+  /** The snapshot it was exported from (none if skipped or empty): pass it to the drop, which then proves cheaply that nothing changed since. */
+  readonly snapshot?: ExportSnapshot;
 }
 
 /**
@@ -75,13 +78,15 @@ export function createArchiveActivities(deps: ArchiveDeps) {
         const csv = path.join(dir, 'rows.csv');
         let exported = 0;
         let figures;
+        let snapshot: ExportSnapshot | undefined;
+        let longestRowBytes = 0;
         try {
-          figures = await heartbeatWhile(
+          ({ figures, snapshot, longestRowBytes } = await heartbeatWhile(
             (details) => context.heartbeat(details),
             exportPartition(deps.pool, spec, partitionName(ref.table, ref.day), csv, (rows) => (exported = rows)),
             5_000,
             () => ({ step: 'export', rows: exported }),
-          );
+          ));
         } catch (err) {
           if (!(err instanceof PartitionGoneError)) throw err;
           // Nothing to archive any more (retention dropped it): an empty part, dropped at once.
@@ -92,13 +97,13 @@ export function createArchiveActivities(deps: ArchiveDeps) {
           return { part: await getPart(deps.pool, ref), skipped: false };
         }
         const parquet = path.join(dir, 'part.parquet');
-        await heartbeatWhile((details) => context.heartbeat(details), withDuckDb(limits(dir), (connection) => writeParquet(connection, spec, csv, parquet)), 5_000, () => ({ step: 'write' }));
+        await heartbeatWhile((details) => context.heartbeat(details), withDuckDb(limits(dir), (connection) => writeParquet(connection, spec, { file: csv, longestRowBytes }, parquet)), 5_000, () => ({ step: 'write' }));
         fs.rmSync(csv);
         const key = before.key!;
         const put = await heartbeatWhile((details) => context.heartbeat(details), deps.store.putFile(key, parquet, { contentType: 'application/vnd.apache.parquet' }), 5_000, () => ({ step: 'upload' }));
         await recordUploaded(deps.pool, ref, figures, { key, bytes: put.size, sha256: put.sha256 });
         context.log.info('archive part uploaded', { table: ref.table, day: ref.day, part: ref.part, key, rows: figures.rows, bytes: put.size });
-        return { part: await getPart(deps.pool, ref), skipped: false };
+        return { part: await getPart(deps.pool, ref), skipped: false, snapshot };
       });
     },
 
@@ -129,7 +134,8 @@ export function createArchiveActivities(deps: ArchiveDeps) {
           found.push(...figureDifferences(read.figures, expected, { found: 'the archive', expected: 'the partition at export' }));
         } catch (err) {
           if ((err as Error).name === 'ObjectNotFoundError') found.push('the object is missing from storage');
-          else if (/parquet|Invalid Input Error|IO Error/i.test((err as Error).message)) found.push(`DuckDB cannot read it as Parquet: ${(err as Error).message.split('\n')[0]}`);
+          // A damaged file fails in DuckDB's Parquet reader (Invalid Input, IO) or in the Thrift decoding of its metadata and page headers (Invalid: TProtocolException).
+          else if (/parquet|Invalid Input Error|IO Error|TProtocolException/i.test((err as Error).message)) found.push(`DuckDB cannot read it as Parquet: ${(err as Error).message.split('\n')[0]}`);
           else throw err;
         }
         return found;
@@ -143,7 +149,7 @@ export function createArchiveActivities(deps: ArchiveDeps) {
       return getPart(deps.pool, ref);
     },
 
-    async dropArchivedPartition(ref: PartRef): Promise<DropOutcome> {
+    async dropArchivedPartition(ref: DropRequest): Promise<DropOutcome> {
       const context = Context.current();
       const outcome = await heartbeatWhile((details) => context.heartbeat(details), dropArchivedPartition(deps.pool, ref), 5_000, () => ({ step: 'drop' }));
       if (!outcome.dropped) {

@@ -1,92 +1,67 @@
 import fs from 'node:fs';
-import { once } from 'node:events';
-import type { Pool, PoolClient } from 'pg';
+import { pipeline } from 'node:stream/promises';
+import type { Pool } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { quoted, type ArchiveTable } from './archive-tables';
 import type { SourceFigures } from './archive-manifest';
 import { timeRange } from './partition-figures';
-import { postgresRowText, rowChecksum } from './row-text';
+import { RowChecksumStream } from './row-checksum-stream';
+import { postgresCsvCopySql } from './row-text';
+import type { ExportSnapshot } from './unchanged-since-export';
 import { MAX_ROW_TEXT_BYTES } from './write-parquet';
-import { UserError } from '../../infra/errors/user-error';
 
 /**
  * Streams one day's partition out of Postgres into a CSV file of canonical row texts
  * (row-text.ts), computing the source figures as the rows pass: the count and the checksum of
- * exactly the rows written, and the time range, all in one REPEATABLE READ snapshot, so the
+ * exactly the bytes written, and the time range, all in one REPEATABLE READ snapshot, so the
  * figures describe the file and nothing else.
  *
- * Rows come through a server-side cursor in batches, the next batch asked for before the current
- * one is written, so Postgres renders rows on one core while this process hashes and writes them
- * on the other; at most two batches are in memory, whatever the partition's size.
+ * Postgres renders the rows with COPY, on one core, while this process hashes them and writes
+ * them on the other; memory holds a few socket chunks (and at most one row cut between two),
+ * whatever the partition's size.
  */
-
-export const EXPORT_BATCH_ROWS = 10_000;
 
 export class PartitionGoneError extends Error {
   override readonly name = 'PartitionGoneError';
 }
 
-export async function exportPartition(
-  pool: Pool,
-  spec: ArchiveTable,
-  partition: string,
-  csvFile: string,
-  progress: (rows: number) => void,
-): Promise<SourceFigures> {
+export interface PartitionExport {
+  readonly figures: SourceFigures;
+  /** What the drop step needs to prove, cheaply, that the partition did not change since. */
+  readonly snapshot: ExportSnapshot;
+  /** The longest row text written, in bytes. */
+  readonly longestRowBytes: number;
+}
+
+export async function exportPartition(pool: Pool, spec: ArchiveTable, partition: string, csvFile: string, progress: (rows: number) => void): Promise<PartitionExport> {
   const client = await pool.connect();
+  let result: PartitionExport;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const { rows: exists } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [partition]);
-    if (!exists[0]?.exists) throw new PartitionGoneError(`partition ${partition} does not exist`);
-    const range = await timeRange(client, quoted(spec.timeColumn), partition);
-    await client.query(
-      `DECLARE archive_rows NO SCROLL CURSOR FOR SELECT ${postgresRowText(spec.columns)} AS line FROM ${partition} ORDER BY ${spec.orderBy.map(quoted).join(', ')}`,
+    // The first statement takes the transaction's snapshot: everything below reads that one.
+    const { rows: found } = await client.query<{ relation: string | null; xmin: string }>(
+      'SELECT to_regclass($1)::oid::int8 AS relation, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+      [partition],
     );
-    const { rows, checksum } = await streamLines(client, csvFile, progress);
-    await client.query('COMMIT');
-    return { rows, ...range, checksum: checksum.toString() };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
-async function streamLines(client: PoolClient, csvFile: string, progress: (rows: number) => void): Promise<{ rows: number; checksum: bigint }> {
-  const out = fs.createWriteStream(csvFile);
-  const failed = new Promise<never>((_, reject) => out.once('error', reject));
-  failed.catch(() => undefined);
-  const fetch = () => client.query<string[]>({ text: `FETCH ${EXPORT_BATCH_ROWS} FROM archive_rows`, rowMode: 'array' });
-  let rows = 0;
-  let checksum = 0n;
-  try {
-    let pending = fetch();
-    for (;;) {
-      const batch = await Promise.race([pending, failed]);
-      if (batch.rows.length === 0) break;
-      // Ask for the next batch now: Postgres renders it while this one is hashed and written.
-      pending = batch.rows.length === EXPORT_BATCH_ROWS ? fetch() : Promise.resolve({ rows: [] } as unknown as typeof batch);
-      let chunk = '';
-      for (const [line] of batch.rows) {
-        if (line!.length * 3 > MAX_ROW_TEXT_BYTES && Buffer.byteLength(line!) > MAX_ROW_TEXT_BYTES) throw rowTooLong(line!);
-        checksum += rowChecksum(line!);
-        chunk += `${line}\n`;
-      }
-      rows += batch.rows.length;
-      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
-      progress(rows);
+    const { relation, xmin } = found[0]!;
+    if (relation === null) throw new PartitionGoneError(`partition ${partition} does not exist`);
+    const range = await timeRange(client, quoted(spec.timeColumn), partition);
+    const rows = new RowChecksumStream(MAX_ROW_TEXT_BYTES);
+    const reporter = setInterval(() => progress(rows.rows), 1_000);
+    try {
+      await pipeline(client.query(copyTo(postgresCsvCopySql(spec.columns, partition, spec.orderBy))), rows, fs.createWriteStream(csvFile));
+    } finally {
+      clearInterval(reporter);
     }
-    out.end();
-    await Promise.race([once(out, 'finish'), failed]);
-    return { rows, checksum };
-  } finally {
-    out.destroy();
+    progress(rows.rows);
+    await client.query('COMMIT');
+    const figures = { rows: rows.rows, ...range, checksum: rows.checksum.toString() };
+    result = { figures, snapshot: { relation: Number(relation), xmin, figures }, longestRowBytes: rows.longestRow };
+  } catch (err) {
+    // Closing the connection ends the transaction, and a COPY cut off midway with it.
+    client.release(err as Error);
+    throw err;
   }
-}
-
-function rowTooLong(line: string): UserError {
-  return new UserError(
-    `A row is ${Buffer.byteLength(line)} bytes as text, more than the ${MAX_ROW_TEXT_BYTES} archival handles; it starts ${JSON.stringify(line.slice(0, 120))}.`,
-    'Such a row carries megabytes of metadata; trim it in Postgres (or move it out of the partition) and run archival again.',
-  );
+  client.release();
+  return result;
 }

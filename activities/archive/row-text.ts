@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import { quoted, type ArchiveColumn } from './archive-tables';
 
 /**
  * The canonical text of an archived row, which is at once:
- *   - the CSV line the export streams from Postgres to DuckDB (which writes it as Parquet), and
- *   - what the content checksum hashes, computed from Postgres' own rendering of the row on one
- *     side and from the Parquet file as DuckDB reads it back on the other.
+ *   - the CSV line the export streams from Postgres to DuckDB (which writes it as Parquet): Postgres'
+ *     own COPY renders it (postgresCsvCopySql), and
+ *   - what the content checksum hashes, computed from that rendering of the rows on one side (and by
+ *     Postgres alone when the drop step has to recompute it) and from the Parquet file as DuckDB
+ *     reads it back on the other.
  *
  * Columns in file order, separated by ",": NULL is nothing at all; text (JSON included) is always
  * quoted, with '"' doubled, so '' is `""` and stays distinct from NULL; integers in decimal;
@@ -13,7 +14,8 @@ import { quoted, type ArchiveColumn } from './archive-tables';
  *
  * The checksum of a set of rows is the sum of the first 8 bytes of each row text's MD5, read as a
  * signed big-endian 64-bit integer: independent of row order, and cheap to compute in Postgres
- * (the drop step recomputes it under the partition's lock), in DuckDB and in JS.
+ * (the drop step may recompute it under the partition's lock), in DuckDB and in JS
+ * (row-checksum-stream.ts, over the bytes of the export's CSV lines).
  */
 
 /** Postgres: the row text of one row of the table the columns belong to. */
@@ -37,6 +39,32 @@ export function postgresRowText(columns: readonly ArchiveColumn[]): string {
       }
     })
     .join(` || ',' || `);
+}
+
+/**
+ * Postgres: a COPY of the rows `from` names, in `orderBy` order, whose CSV lines are exactly their
+ * postgresRowText(): the same values (a timestamp as its µs, a date as its day number, JSON as its
+ * stored text), every text value quoted with '"' doubled (FORCE_QUOTE), NULL as nothing at all
+ * (CSV's NULL is the unquoted empty string, and is never quoted), "," between values and a
+ * newline after each row. COPY renders rows much faster than a query sends them.
+ */
+export function postgresCsvCopySql(columns: readonly ArchiveColumn[], from: string, orderBy: readonly string[]): string {
+  const values = columns.map((column) => {
+    const name = quoted(column.name);
+    switch (column.type) {
+      case 'VARCHAR':
+        return column.json ? `${name}::text AS ${name}` : name;
+      case 'BIGINT':
+      case 'INTEGER':
+        return name;
+      case 'TIMESTAMP WITH TIME ZONE':
+        return `${postgresEpochUs(name)} AS ${name}`;
+      case 'DATE':
+        return `(${name} - date '1970-01-01') AS ${name}`;
+    }
+  });
+  const texts = columns.filter((column) => column.type === 'VARCHAR').map((column) => quoted(column.name));
+  return `COPY (SELECT ${values.join(', ')} FROM ${from} ORDER BY ${orderBy.map(quoted).join(', ')}) TO STDOUT (FORMAT csv, FORCE_QUOTE (${texts.join(', ')}))`;
 }
 
 /** Postgres: µs since the epoch of a timestamptz, exactly (extract answers numeric). */
@@ -73,7 +101,3 @@ export function duckdbChecksumTerm(md5Hex: string): string {
   return `(${unsigned} - CASE WHEN left(${md5Hex}, 1) >= '8' THEN 18446744073709551616::HUGEINT ELSE 0::HUGEINT END)`;
 }
 
-/** JS: the checksum term of one row text, as Postgres and DuckDB compute it. */
-export function rowChecksum(text: string): bigint {
-  return createHash('md5').update(text, 'utf8').digest().readBigInt64BE(0);
-}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Pool } from 'pg';
+import { claimPart, recordProblem, recordUploaded, recordVerified } from '../../activities/archive/archive-manifest';
+import { ARCHIVE_TABLES, quoted } from '../../activities/archive/archive-tables';
+import { dropArchivedPartition } from '../../activities/archive/drop-partition';
+import { exportPartition, type PartitionExport } from '../../activities/archive/export-partition';
+import { RowChecksumStream } from '../../activities/archive/row-checksum-stream';
+import { postgresChecksumSql, postgresRowText } from '../../activities/archive/row-text';
+import { provenUnchangedSinceExport } from '../../activities/archive/unchanged-since-export';
+import { partitionName } from '../../activities/events/day-partitions';
+import { inTransaction } from '../../infra/db/transaction';
+import { UserError } from '../../infra/errors/user-error';
+import { useIsolatedTest } from '../harness/isolated-test';
+import { partitionExists, storeArchiveEvents } from './archive-fixtures';
+
+const DAY = '2026-03-01';
+
+describe('archive export (real Postgres)', () => {
+  const t = useIsolatedTest();
+  let workDir: string;
+  beforeEach(() => (workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'archive-export-'))));
+  afterEach(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+  const exported = (pool: Pool, table: keyof typeof ARCHIVE_TABLES, file = path.join(workDir, `${table}.csv`)) =>
+    exportPartition(pool, ARCHIVE_TABLES[table], partitionName(table, DAY), file, () => undefined);
+
+  it("writes each table's rows as Postgres renders their row text, with Postgres' own count and checksum", async () => {
+    const pool = t.pool();
+    await storeArchiveEvents(pool, 300, 11, 'a', [DAY]);
+    for (const table of ['events', 'jobs', 'subjobs'] as const) {
+      const spec = ARCHIVE_TABLES[table];
+      const partition = partitionName(table, DAY);
+      const file = path.join(workDir, `${table}.csv`);
+      const { figures } = await exported(pool, table, file);
+      const { rows: texts } = await pool.query<{ line: string }>(`SELECT ${postgresRowText(spec.columns)} AS line FROM ${partition} ORDER BY ${spec.orderBy.map(quoted).join(', ')}`);
+      expect(texts.length).toBeGreaterThan(10);
+      expect(fs.readFileSync(file, 'utf8')).toBe(texts.map((row) => `${row.line}\n`).join(''));
+      const { rows: sums } = await pool.query<{ rows: string; checksum: string }>(postgresChecksumSql(spec.columns, partition));
+      expect({ rows: String(figures.rows), checksum: figures.checksum }).toEqual(sums[0]);
+    }
+  });
+
+  it('proves a partition unchanged since its export only while no row was written since', async () => {
+    const pool = t.pool();
+    await storeArchiveEvents(pool, 60, 12, 'a', [DAY]);
+    const partition = partitionName('events', DAY);
+    const proven = (done: PartitionExport) =>
+      inTransaction(pool, async (client) => {
+        await client.query(`LOCK TABLE ${partition} IN SHARE MODE`);
+        return provenUnchangedSinceExport(client, partition, done.figures, done.snapshot);
+      });
+
+    let done = await exported(pool, 'events');
+    expect(await proven(done)).toBe(true);
+    // Freezing rewrites row headers but keeps each row's xmin.
+    await pool.query(`VACUUM (FREEZE) ${partition}`);
+    expect(await proven(done)).toBe(true);
+    // Another export's figures are not this snapshot's.
+    expect(await inTransaction(pool, (client) => provenUnchangedSinceExport(client, partition, { ...done.figures, checksum: '1' }, done.snapshot))).toBe(false);
+
+    // Same count, changed content.
+    await pool.query(`UPDATE ${partition} SET status = 'failed' WHERE event_id = (SELECT min(event_id) FROM ${partition})`);
+    expect(await proven(done)).toBe(false);
+    done = await exported(pool, 'events');
+    expect(await proven(done)).toBe(true);
+
+    // A late event, then frozen: its xmin still says it came after the export.
+    await storeArchiveEvents(pool, 1, 13, 'late', [DAY]);
+    await pool.query(`VACUUM (FREEZE) ${partition}`);
+    expect(await proven(done)).toBe(false);
+    done = await exported(pool, 'events');
+
+    // Deleted and put back as it was: the same content, but written since.
+    await pool.query(`WITH gone AS (DELETE FROM ${partition} WHERE event_id = (SELECT max(event_id) FROM ${partition}) RETURNING *) INSERT INTO ${partition} SELECT * FROM gone`);
+    expect(await proven(done)).toBe(false);
+  });
+
+  it("drops a partition only while it holds what was exported: proven from the export's snapshot, or recomputed without it", async () => {
+    const pool = t.pool();
+    await storeArchiveEvents(pool, 40, 14, 'a', [DAY]);
+    const claimed = await claimPart(pool, { table: 'events', day: DAY, workflowId: 'test', keyOf: (part) => `archive/events/dt=${DAY}/part-${part}.parquet` });
+    const ref = { table: 'events' as const, day: DAY, part: claimed.part };
+    const verify = async (done: PartitionExport) => {
+      await recordUploaded(pool, ref, done.figures, { key: claimed.key!, bytes: 1, sha256: 'test' });
+      await recordVerified(pool, ref);
+    };
+
+    const first = await exported(pool, 'events');
+    await verify(first);
+    await storeArchiveEvents(pool, 1, 15, 'late', [DAY]);
+    const kept = await dropArchivedPartition(pool, { ...ref, exportedFrom: first.snapshot });
+    expect(kept).toMatchObject({ dropped: false, changes: expect.arrayContaining(['the partition now has 41 rows, at export 40']) });
+    expect(await partitionExists(pool, 'events', DAY)).toBe(true);
+
+    await recordProblem(pool, ref, 'changed', { reopen: true });
+    await verify(await exported(pool, 'events'));
+    expect(await dropArchivedPartition(pool, ref)).toEqual({ dropped: true });
+    expect(await partitionExists(pool, 'events', DAY)).toBe(false);
+  });
+});
+
+describe('RowChecksumStream', () => {
+  const csv = Buffer.from('1,"a ""quoted"", comma",,"two\nlines\r\n"\n2,"",,"Zürich 東京"\n3,"x",7,""\n');
+  const run = async (chunks: Buffer[], maxRowBytes = 1024) => {
+    const stream = new RowChecksumStream(maxRowBytes);
+    let out = Buffer.alloc(0);
+    await pipeline(Readable.from(chunks), stream, async (passed: AsyncIterable<Buffer>) => {
+      for await (const chunk of passed) out = Buffer.concat([out, chunk]);
+    });
+    return { rows: stream.rows, checksum: stream.checksum, out };
+  };
+
+  it('finds the same rows and checksum wherever the chunks are cut, and passes the bytes on unchanged', async () => {
+    const whole = await run([csv]);
+    expect(whole.rows).toBe(3);
+    expect(whole.out.equals(csv)).toBe(true);
+    const bytewise = await run([...csv].map((byte) => Buffer.from([byte])));
+    expect({ rows: bytewise.rows, checksum: bytewise.checksum }).toEqual({ rows: whole.rows, checksum: whole.checksum });
+    const lines = ['1,"a ""quoted"", comma",,"two\nlines\r\n"', '2,"",,"Zürich 東京"', '3,"x",7,""'];
+    const sum = lines.map((line) => createHash('md5').update(line).digest().readBigInt64BE(0)).reduce((a, b) => a + b, 0n);
+    expect(whole.checksum).toBe(sum);
+  });
+
+  it('refuses a row longer than the limit, naming its length, and an export cut off inside a row', async () => {
+    await expect(run([csv], 20)).rejects.toThrow(UserError);
+    await expect(run([csv], 20)).rejects.toThrow(/A row is 38 bytes as text, more than the 20 archival handles; it starts "1,\\"a/);
+    await expect(run([csv.subarray(0, csv.length - 1)])).rejects.toThrow(/the export ended inside a row/);
+  });
+});
