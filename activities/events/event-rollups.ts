@@ -19,7 +19,7 @@ export interface RollupRefresh {
   readonly rows: number;
 }
 
-/** Refreshes run one at a time; ingest never waits for them. */
+/** Refreshes run one at a time, and not while archival seals a day from its rollups; ingest never waits for them. */
 const REFRESH_LOCK = 7_353_003;
 
 /** The hour aggregates of the events in one range: the definition every rollup row derives from. */
@@ -81,15 +81,27 @@ async function recomputeFromHours(client: PoolClient, grain: Exclude<RollupGrain
   return rowCount ?? 0;
 }
 
+/** How a day was sealed: from its refreshed rollups, by aggregating its partition, or not at all (the partition is gone). */
+export type Sealed = 'from-rollups' | 'aggregated' | 'gone';
+
 /**
  * Adds one day's events to the sealed hour rollups; archival calls it in the transaction that
  * drops that day's events partition, so the rollups keep counting what the archive now holds.
  * A partition that is already gone adds nothing.
+ *
+ * `rowsInPartition`, when the caller knows it (archival, under a lock that stops writes), lets
+ * the seal skip re-aggregating the partition (most of the drop's time: 9 s for 5M rows): if none
+ * of the day's hours waits for a refresh, each hour's rollup is already its sealed part plus its
+ * live events, so the new sealed part is the rollup itself. The refresh lock keeps a refresh from
+ * changing them meanwhile, and the day's rollups must count exactly the partition's rows more than
+ * what is sealed; if anything does not add up (rows written around the ingest, which marks no
+ * hour), the partition is aggregated as before.
  */
-export async function sealDayRollups(client: PoolClient, day: string): Promise<void> {
+export async function sealDayRollups(client: PoolClient, day: string, rowsInPartition?: number): Promise<Sealed> {
   const partition = partitionName('events', day);
   const { rows } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [partition]);
-  if (!rows[0]?.exists) return;
+  if (!rows[0]?.exists) return 'gone';
+  if (rowsInPartition !== undefined && (await sealFromRefreshedRollups(client, day, rowsInPartition))) return 'from-rollups';
   await client.query(
     `INSERT INTO event_rollups_sealed AS s (hour, app_id, entity_type, status, events, finished, durations, duration_sum, duration_max)
      ${HOUR_AGGREGATES} FROM ${partition} GROUP BY 1, 2, 3, 4
@@ -100,4 +112,29 @@ export async function sealDayRollups(client: PoolClient, day: string): Promise<v
        duration_sum = s.duration_sum + excluded.duration_sum,
        duration_max = greatest(s.duration_max, excluded.duration_max)`,
   );
+  return 'aggregated';
+}
+
+/** The day's hours, [start, end) in UTC. */
+const DAY_RANGE = `($1::date::timestamp AT TIME ZONE 'UTC') AS start, (($1::date + 1)::timestamp AT TIME ZONE 'UTC') AS "end"`;
+
+async function sealFromRefreshedRollups(client: PoolClient, day: string, rowsInPartition: number): Promise<boolean> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [REFRESH_LOCK]);
+  const { rows } = await client.query<{ dirty: boolean; live: string }>(
+    `WITH d AS (SELECT ${DAY_RANGE})
+     SELECT EXISTS (SELECT 1 FROM event_rollup_dirty, d WHERE hour >= d.start AND hour < d."end") AS dirty,
+            ((SELECT coalesce(sum(events), 0) FROM event_rollups, d WHERE grain = 'hour' AND bucket >= d.start AND bucket < d."end")
+             - (SELECT coalesce(sum(events), 0) FROM event_rollups_sealed, d WHERE hour >= d.start AND hour < d."end"))::text AS live`,
+    [day],
+  );
+  if (rows[0]!.dirty || Number(rows[0]!.live) !== rowsInPartition) return false;
+  await client.query(`DELETE FROM event_rollups_sealed USING (SELECT ${DAY_RANGE}) d WHERE hour >= d.start AND hour < d."end"`, [day]);
+  await client.query(
+    `INSERT INTO event_rollups_sealed (hour, app_id, entity_type, status, events, finished, durations, duration_sum, duration_max)
+     SELECT bucket, app_id, entity_type, status, events, finished, durations, duration_sum, duration_max
+       FROM event_rollups, (SELECT ${DAY_RANGE}) d
+      WHERE grain = 'hour' AND bucket >= d.start AND bucket < d."end"`,
+    [day],
+  );
+  return true;
 }

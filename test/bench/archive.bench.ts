@@ -24,6 +24,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import type { EventRow } from '../../activities/archive/event-rows';
 import { EVENT_COLUMNS } from '../../activities/archive/event-rows';
+import { refreshRollups } from '../../activities/events/event-rollups';
 import { archivePartition } from '../../workflows/archive-partition';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import globalSetup from '../harness/global-setup';
@@ -114,6 +115,10 @@ async function archiveRun(rows: number, withReference: boolean): Promise<Run> {
       const ms = performance.now() - started;
       const peakRss = await sampler.stop();
       if (result.outcome !== 'archived' || result.rows !== rows) throw new Error(`archival answered ${JSON.stringify(result)}`);
+      // The dropped day's rows are still counted, now as sealed rollups.
+      await refreshRollups(pool);
+      const { rows: counted } = await pool.query<{ events: string }>(`SELECT coalesce(sum(events), 0)::text AS events FROM event_rollups WHERE grain = 'day' AND bucket = $1`, [`${DAY}T00:00:00Z`]);
+      if (Number(counted[0]!.events) !== rows) throw new Error(`after archival the rollups count ${counted[0]!.events} events for ${DAY}, not ${rows}`);
       const { rows: times } = await pool.query<{ exported: number; verified: number; dropped: number }>(
         `SELECT (extract(epoch from uploaded_at - created_at) * 1000)::int AS exported, (extract(epoch from verified_at - uploaded_at) * 1000)::int AS verified,
                 (extract(epoch from dropped_at - verified_at) * 1000)::int AS dropped FROM event_archives WHERE table_name = 'events' AND day = $1`,
@@ -129,7 +134,7 @@ async function archiveRun(rows: number, withReference: boolean): Promise<Run> {
   }
 }
 
-/** Events shaped like the API's (test/bench/parquet-writers/event-rows-fixture.ts), µs times over the day, in one partition. */
+/** Events shaped like the API's (test/bench/parquet-writers/event-rows-fixture.ts), µs times over the day, in one partition, rolled up. */
 async function fillPartition(pool: Pool, rows: number): Promise<void> {
   await pool.query(`CREATE TABLE events_p20260115 PARTITION OF events FOR VALUES FROM ('${DAY} 00:00:00+00') TO ('2026-01-16 00:00:00+00')`);
   const chunk = 500_000;
@@ -149,6 +154,10 @@ async function fillPartition(pool: Pool, rows: number): Promise<void> {
     );
   }
   await pool.query('ANALYZE events_p20260115');
+  // As in service: the ingest marks the hours it writes, and the rollup Schedule has refreshed
+  // them long before a day is old enough to archive.
+  await pool.query(`INSERT INTO event_rollup_dirty (hour) SELECT generate_series(timestamptz '${DAY} 00:00:00+00', timestamptz '${DAY} 23:00:00+00', interval '1 hour')`);
+  await refreshRollups(pool);
 }
 
 /** The partition's rows as EventRow objects in memory, what the reference writer starts from. */

@@ -57,6 +57,9 @@ async function stored(pool: Pool) {
   return rows;
 }
 
+/** Thrown to roll a transaction back on purpose. */
+class RollBack extends Error {}
+
 describe('event rollups (real Postgres)', () => {
   const t = useIsolatedTest();
 
@@ -84,10 +87,10 @@ describe('event rollups (real Postgres)', () => {
     const before = await stored(pool);
 
     await inTransaction(pool, async (client) => {
-      await sealDayRollups(client, '2026-03-01');
+      expect(await sealDayRollups(client, '2026-03-01')).toBe('aggregated');
       await dropDayPartition(client, 'events', '2026-03-01');
       // Sealing a partition that is gone adds nothing (a retried drop step).
-      await sealDayRollups(client, '2026-03-01');
+      expect(await sealDayRollups(client, '2026-03-01')).toBe('gone');
     });
     expect(await refreshRollups(pool)).toEqual({ hours: [], rows: 0 });
     expect(await stored(pool)).toEqual(before);
@@ -100,5 +103,41 @@ describe('event rollups (real Postgres)', () => {
     expect(after).toEqual(await recomputed(pool));
     const total = (rows: typeof before) => rows.filter((row) => row.grain === 'month').reduce((sum, row) => sum + Number(row.events), 0);
     expect(total(after)).toBe(total(before) + 1);
+  });
+
+  it('seal a day from its refreshed rollups when they count exactly its rows, and aggregate the partition when not', async () => {
+    const pool = t.pool();
+    await storeEvents(pool, randomEvents(400, 5, 'a', ['2026-03-01', '2026-03-02']), { conflicts: 'reject-all' });
+    const rowsOf = async (day: string) => Number((await pool.query(`SELECT count(*) FROM events_p${day.replaceAll('-', '')}`)).rows[0].count);
+    const sealedRows = async () => (await pool.query('SELECT hour, app_id, entity_type, status, events, finished, durations, round(duration_sum::numeric, 6)::text AS duration_sum, duration_max FROM event_rollups_sealed ORDER BY 1, 2, 3, 4')).rows;
+    const seal = (day: string, rows: number) => inTransaction(pool, (client) => sealDayRollups(client, day, rows));
+
+    // Hours waiting for a refresh: the rollups are not the partition's yet.
+    expect(await seal('2026-03-01', await rowsOf('2026-03-01'))).toBe('aggregated');
+    const fromPartition = await sealedRows();
+    await pool.query('DELETE FROM event_rollups_sealed');
+
+    await refreshRollups(pool);
+    // A wrong row count (rows written around the ingest, which marks no hour) proves nothing either.
+    await inTransaction(pool, async (client) => {
+      expect(await sealDayRollups(client, '2026-03-01', (await rowsOf('2026-03-01')) + 1)).toBe('aggregated');
+      throw new RollBack();
+    }).catch((err) => { if (!(err instanceof RollBack)) throw err; });
+    // Refreshed and counting exactly the partition's rows: the same sealed rows, without reading the partition.
+    expect(await seal('2026-03-01', await rowsOf('2026-03-01'))).toBe('from-rollups');
+    expect(await sealedRows()).toEqual(fromPartition);
+
+    // Dropped, then a late event for the day, refreshed and sealed again from the rollups: the
+    // rollups count every event, archived or live, as a recomputation does.
+    const before = await stored(pool);
+    await inTransaction(pool, (client) => dropDayPartition(client, 'events', '2026-03-01'));
+    await storeEvents(pool, randomEvents(1, 6, 'late', ['2026-03-01']), { conflicts: 'reject-all' });
+    await refreshRollups(pool);
+    expect(await seal('2026-03-01', 1)).toBe('from-rollups');
+    await inTransaction(pool, (client) => dropDayPartition(client, 'events', '2026-03-01'));
+    expect(await refreshRollups(pool)).toEqual({ hours: [], rows: 0 });
+    const total = (rows: typeof before) => rows.filter((row) => row.grain === 'month').reduce((sum, row) => sum + Number(row.events), 0);
+    expect(total(await stored(pool))).toBe(total(before) + 1);
+    expect(await stored(pool)).toEqual(await recomputed(pool));
   });
 });
