@@ -2,7 +2,9 @@
  * Event ingest, against the fastest real alternatives on this machine, in the same run:
  * 1. Batch ingest: 200,000 events POSTed to the event API in batches of 1,000 (checked, idempotent,
  *    jobs and subjobs derived, rollup hours marked) against `psql \copy` of the same rows from CSV
- *    straight into the events table (no checks, no derived state): rows/s and the ratio.
+ *    straight into the events table (no checks, no derived state): rows/s and the ratio. Then
+ *    again with 3M events of history in 89 earlier daily partitions on both sides, since the
+ *    idempotency lookup probes every partition.
  * 2. Single events: POST /v1/event on loopback, 64 connections, each with a new key, against a bare
  *    Fastify route that parses the same JSON and answers 201: requests/s and the ratio.
  * Postgres is the test harness's (embedded); each side gets its own fresh database. Servers run in
@@ -29,6 +31,9 @@ const BATCH_EVENTS = 200_000;
 const BATCH_SIZE = 1000;
 const SINGLE_SECONDS = 10;
 const CONNECTIONS = 64;
+/** The batch ingest runs again on top of this much history (about a 90-day retention of a small site). */
+const HISTORY_DAYS = 89;
+const HISTORY_EVENTS = 3_000_000;
 const config = eventsSchema.parse({ site: 'site-1' });
 
 function eventBody(i: number, run: string) {
@@ -52,7 +57,8 @@ async function main(): Promise<void> {
   }
   await globalSetup();
   try {
-    await batchIngest();
+    await batchIngest(false);
+    await batchIngest(true);
     await singleEvents();
   } finally {
     await globalTeardown();
@@ -64,11 +70,27 @@ async function serve(app: { listen(options: { host: string; port: number }): Pro
   process.stdout.write(`${url}\n`);
 }
 
-async function databaseWithPartitions(): Promise<string> {
+/**
+ * A fresh database with today's and yesterday's partitions, and optionally a history: HISTORY_DAYS
+ * earlier days of stored events, as a site keeps them under its retention. The history matters to
+ * the ingest: its idempotency lookup probes each partition's key index.
+ */
+async function databaseWithPartitions(history = false): Promise<string> {
   const url = await isolatedDatabaseUrl();
   const pool = new Pool({ connectionString: url });
   const today = dayOf(Date.now());
-  await ensureDayPartitions(pool, [addDays(today, -1), today]);
+  const first = history ? -HISTORY_DAYS : -1;
+  await ensureDayPartitions(pool, Array.from({ length: 1 - first }, (_, i) => addDays(today, first + i)));
+  if (history) {
+    await pool.query(
+      `INSERT INTO events (idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, kind, at, status, metrics, metadata, body_digest)
+       SELECT 'history-' || i, 'site-1', 'app-' || (i % 5), 'bench', '1.0.0', 'job', 'job-' || (i / 16), 'progress',
+              $2::date - $3::int + (i::float8 / $1 * $3) * interval '1 day', 'running', '{"duration_s": 1}', '{"host": "edge-1"}', '\\x00'
+         FROM generate_series(0, $1::int - 1) AS i`,
+      [HISTORY_EVENTS, today, HISTORY_DAYS],
+    );
+    await pool.query('ANALYZE events');
+  }
   await pool.end();
   return url;
 }
@@ -82,11 +104,11 @@ async function startServer(mode: string, arg = ''): Promise<{ url: string; child
   return { url, child };
 }
 
-async function batchIngest(): Promise<void> {
+async function batchIngest(history: boolean): Promise<void> {
   const run = `b${Date.now()}`;
   const bodies = Array.from({ length: BATCH_EVENTS / BATCH_SIZE }, (_, b) => JSON.stringify({ events: Array.from({ length: BATCH_SIZE }, (_, i) => eventBody(b * BATCH_SIZE + i, run)) }));
 
-  const sluiceDb = await databaseWithPartitions();
+  const sluiceDb = await databaseWithPartitions(history);
   const server = await startServer('serve-sluice', sluiceDb);
   let sluiceMs: number;
   try {
@@ -107,12 +129,12 @@ async function batchIngest(): Promise<void> {
     server.child.kill();
   }
   const sluicePool = new Pool({ connectionString: sluiceDb });
-  const stored = (await sluicePool.query('SELECT count(*)::int AS n FROM events')).rows[0].n;
+  const stored = (await sluicePool.query(`SELECT count(*)::int AS n FROM events WHERE idempotency_key LIKE '${run}-%'`)).rows[0].n;
   await sluicePool.end();
   if (stored !== BATCH_EVENTS) throw new Error(`the API stored ${stored} events, expected ${BATCH_EVENTS}`);
 
   // The same rows as CSV, loaded by psql's \copy into the events table of another fresh database.
-  const copyDb = await databaseWithPartitions();
+  const copyDb = await databaseWithPartitions(history);
   const csv = path.join(testStack().workDir, 'events-bench.csv');
   const quote = (value: string) => `"${value.replaceAll('"', '""')}"`;
   const lines = Array.from({ length: BATCH_EVENTS }, (_, i) => {
@@ -128,7 +150,7 @@ async function batchIngest(): Promise<void> {
 
   const rate = (ms: number) => Math.round(BATCH_EVENTS / (ms / 1000));
   process.stdout.write(
-    `batch ingest of ${BATCH_EVENTS} events (${BATCH_SIZE} per POST, 2 at a time):\n` +
+    `batch ingest of ${BATCH_EVENTS} events (${BATCH_SIZE} per POST, 2 at a time)${history ? `, on top of ${HISTORY_EVENTS} events in ${HISTORY_DAYS} earlier daily partitions` : ''}:\n` +
       `  sluice POST /v1/events/batch   ${Math.round(sluiceMs)} ms  ${rate(sluiceMs)} events/s\n` +
       `  psql \\copy into events        ${Math.round(copyMs)} ms  ${rate(copyMs)} rows/s\n` +
       `  ratio (sluice rate / \\copy rate): ${(copyMs / sluiceMs).toFixed(2)}x (aim >= 0.5x)\n`,
