@@ -75,24 +75,27 @@ export function postgresChecksumSql(columns: readonly ArchiveColumn[], from: str
   return `SELECT count(*)::text AS rows, coalesce(sum(('x' || left(md5(${postgresRowText(columns)}), 16))::bit(64)::bigint), 0)::text AS checksum FROM ${from}`;
 }
 
-/** DuckDB: the same row text, from the columns of an archive as read back. */
+/**
+ * DuckDB: the same row text, from the columns of an archive as read back. One concat() of all the
+ * pieces, which skips NULLs (so a NULL is nothing at all), builds each row's text once: a chain of
+ * `||` built 32 intermediate strings per row and made the read-back half again as slow.
+ */
 export function duckdbRowText(columns: readonly ArchiveColumn[]): string {
-  return columns
-    .map((column) => {
-      const name = quoted(column.name);
-      switch (column.type) {
-        case 'VARCHAR':
-          return `CASE WHEN ${name} IS NULL THEN '' ELSE '"' || replace(${name}, '"', '""') || '"' END`;
-        case 'BIGINT':
-        case 'INTEGER':
-          return `coalesce(${name}::VARCHAR, '')`;
-        case 'TIMESTAMP WITH TIME ZONE':
-          return `coalesce(epoch_us(${name})::VARCHAR, '')`;
-        case 'DATE':
-          return `coalesce(date_diff('day', DATE '1970-01-01', ${name})::VARCHAR, '')`;
-      }
-    })
-    .join(` || ',' || `);
+  const values = columns.map((column) => {
+    const name = quoted(column.name);
+    switch (column.type) {
+      case 'VARCHAR':
+        return `'"' || replace(${name}, '"', '""') || '"'`;
+      case 'BIGINT':
+      case 'INTEGER':
+        return `${name}::VARCHAR`;
+      case 'TIMESTAMP WITH TIME ZONE':
+        return `epoch_us(${name})::VARCHAR`;
+      case 'DATE':
+        return `date_diff('day', DATE '1970-01-01', ${name})::VARCHAR`;
+    }
+  });
+  return `concat(${values.join(", ',', ")})`;
 }
 
 /** DuckDB: the checksum term of one row (sum() it), from the hex MD5 of its duckdbRowText(). */

@@ -1,20 +1,15 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Pool } from 'pg';
 import { claimPart, recordProblem, recordUploaded, recordVerified } from '../../activities/archive/archive-manifest';
 import { ARCHIVE_TABLES, quoted } from '../../activities/archive/archive-tables';
 import { dropArchivedPartition } from '../../activities/archive/drop-partition';
 import { exportPartition, type PartitionExport } from '../../activities/archive/export-partition';
-import { RowChecksumStream } from '../../activities/archive/row-checksum-stream';
 import { postgresChecksumSql, postgresRowText } from '../../activities/archive/row-text';
 import { provenUnchangedSinceExport } from '../../activities/archive/unchanged-since-export';
 import { partitionName } from '../../activities/events/day-partitions';
 import { inTransaction } from '../../infra/db/transaction';
-import { UserError } from '../../infra/errors/user-error';
 import { useIsolatedTest } from '../harness/isolated-test';
 import { partitionExists, storeArchiveEvents } from './archive-fixtures';
 
@@ -101,34 +96,5 @@ describe('archive export (real Postgres)', () => {
     await verify(await exported(pool, 'events'));
     expect(await dropArchivedPartition(pool, ref)).toEqual({ dropped: true });
     expect(await partitionExists(pool, 'events', DAY)).toBe(false);
-  });
-});
-
-describe('RowChecksumStream', () => {
-  const csv = Buffer.from('1,"a ""quoted"", comma",,"two\nlines\r\n"\n2,"",,"Zürich 東京"\n3,"x",7,""\n');
-  const run = async (chunks: Buffer[], maxRowBytes = 1024) => {
-    const stream = new RowChecksumStream(maxRowBytes);
-    let out = Buffer.alloc(0);
-    await pipeline(Readable.from(chunks), stream, async (passed: AsyncIterable<Buffer>) => {
-      for await (const chunk of passed) out = Buffer.concat([out, chunk]);
-    });
-    return { rows: stream.rows, checksum: stream.checksum, out };
-  };
-
-  it('finds the same rows and checksum wherever the chunks are cut, and passes the bytes on unchanged', async () => {
-    const whole = await run([csv]);
-    expect(whole.rows).toBe(3);
-    expect(whole.out.equals(csv)).toBe(true);
-    const bytewise = await run([...csv].map((byte) => Buffer.from([byte])));
-    expect({ rows: bytewise.rows, checksum: bytewise.checksum }).toEqual({ rows: whole.rows, checksum: whole.checksum });
-    const lines = ['1,"a ""quoted"", comma",,"two\nlines\r\n"', '2,"",,"Zürich 東京"', '3,"x",7,""'];
-    const sum = lines.map((line) => createHash('md5').update(line).digest().readBigInt64BE(0)).reduce((a, b) => a + b, 0n);
-    expect(whole.checksum).toBe(sum);
-  });
-
-  it('refuses a row longer than the limit, naming its length, and an export cut off inside a row', async () => {
-    await expect(run([csv], 20)).rejects.toThrow(UserError);
-    await expect(run([csv], 20)).rejects.toThrow(/A row is 38 bytes as text, more than the 20 archival handles; it starts "1,\\"a/);
-    await expect(run([csv.subarray(0, csv.length - 1)])).rejects.toThrow(/the export ended inside a row/);
   });
 });
