@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { EventBody } from './event-body';
 import { dayOf, ensureDayPartitions, isMissingPartition } from './day-partitions';
-import { insertEvents } from './insert-events';
-import { isoMicros } from './sql-instant';
+import { claimKeysAndCommit, type StoredEvent } from './claim-keys';
+import { beginDrawingIds, insertEvents } from './insert-events';
 
 /**
  * Stores checked events, and the job and subjob state derived from them, in one transaction.
@@ -18,6 +18,9 @@ import { isoMicros } from './sql-instant';
  *   3. look for the keys in every partition: a row that is not this transaction's was committed
  *      by another one, before this one held the lock. If there is any, roll back and try again,
  *      knowing those keys; if not, commit.
+ * Steps 2, 3 and the commit are one round trip (claim-keys.ts); with the BEGIN riding along with
+ * the id draw, a transaction makes five round trips, each of which waits its turn in the API's busy
+ * event loop: they, more than the work, set how long a single event waits for its answer.
  *
  * Two transactions with a key in common cannot both miss each other: the second to get the lock
  * looks after the first committed. Locking last, rather than first, lets batches do the expensive
@@ -46,19 +49,7 @@ export interface StoreOptions {
   readonly conflicts: 'reject-all' | 'skip';
 }
 
-/** Advisory lock namespace of the ingest (the migration lock is 7_353_001). */
-const KEY_LOCK_NAMESPACE = 7_353_002;
-/** Few enough that a batch's locks fit Postgres' lock table beside other sessions'. */
-const KEY_LOCK_BUCKETS = 256;
 const TRANSIENT = new Set(['40001' /* serialization_failure */, '40P01' /* deadlock_detected */]);
-
-/** The stored event of a key, as the lookup finds it. */
-interface StoredEvent {
-  readonly idempotency_key: string;
-  readonly event_id: string;
-  readonly digest: string;
-  readonly at: string;
-}
 
 /** Rounds of "another transaction stored some of these keys first" before giving up: each round learns the keys it lost. */
 const MAX_ATTEMPTS = 8;
@@ -104,17 +95,13 @@ async function storeOnce(pool: Pool, events: readonly IncomingEvent[], options: 
   const client = await pool.connect();
   let ids: Map<string, string>;
   try {
-    await client.query('BEGIN');
-    ids = await insertEvents(client, fresh);
-    const freshKeys = fresh.map(({ event }) => event.idempotency_key);
-    await client.query({ name: 'events-lock-keys', text: LOCK_KEY_BUCKETS, values: [KEY_LOCK_NAMESPACE, keyBuckets(freshKeys)] });
-    const { rows: found } = await client.query<StoredEvent>({ name: 'events-find-keys', text: FIND_KEYS, values: [freshKeys] });
-    const storedMeanwhile = found.filter((row) => ids.get(row.idempotency_key) !== row.event_id);
+    const drawn = await beginDrawingIds(client, fresh.length);
+    ids = await insertEvents(client, fresh, drawn);
+    const storedMeanwhile = await claimKeysAndCommit(client, fresh.map(({ event }) => event.idempotency_key), drawn);
     if (storedMeanwhile.length > 0) {
       await client.query('ROLLBACK');
       return { storedMeanwhile };
     }
-    await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -123,25 +110,3 @@ async function storeOnce(pool: Pool, events: readonly IncomingEvent[], options: 
   }
   return { outcomes: events.map(({ event }, index) => outcomes[index] ?? { status: 'created', eventId: ids.get(event.idempotency_key) as string }) };
 }
-
-// Also sets how the lookup below is planned, for this transaction only. Planned for its actual
-// 1,000 keys, it estimates each key in each of ~100 partitions (115 ms of planning), so it uses one
-// generic plan. And it must look each key up in each partition's key index: a plan made while a
-// partition was new and small (or before autovacuum analysed it) scans the whole partition, which
-// stays cheap in the planner's eyes and costs hundreds of milliseconds per batch once it has grown.
-const LOCK_KEY_BUCKETS = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true),
-                                pg_advisory_xact_lock($1, bucket) FROM unnest($2::int[]) AS bucket`;
-
-const FIND_KEYS = `SELECT idempotency_key, event_id::text, encode(body_digest, 'hex') AS digest, ${isoMicros('at')} AS at FROM events WHERE idempotency_key = ANY($1::text[])`;
-
-/** The keys' lock buckets (FNV-1a of each key), each once, in ascending order. */
-function keyBuckets(keys: readonly string[]): number[] {
-  const buckets = new Set<number>();
-  for (const key of keys) {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-    buckets.add((hash >>> 0) % KEY_LOCK_BUCKETS);
-  }
-  return [...buckets].sort((a, b) => a - b);
-}
-

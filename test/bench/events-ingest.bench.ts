@@ -21,6 +21,7 @@ import { Pool } from 'pg';
 import { addDays, dayOf, ensureDayPartitions } from '../../activities/events/day-partitions';
 import { buildEventsApi } from '../../clients/events-api/events-api';
 import { eventsSchema } from '../../infra/config/events-schema';
+import { createPool } from '../../infra/db/pool';
 import { createLogger } from '../../infra/log/logger';
 import globalSetup from '../harness/global-setup';
 import globalTeardown from '../harness/global-teardown';
@@ -49,7 +50,11 @@ function eventBody(i: number, run: string) {
 
 async function main(): Promise<void> {
   const [mode, arg] = process.argv.slice(2);
-  if (mode === 'serve-sluice') return serve(buildEventsApi({ pool: new Pool({ connectionString: arg, max: 5 }), config, log: createLogger({ level: 'error', pretty: false }) }));
+  if (mode === 'serve-sluice') {
+    // As the API's own server makes it (serve-events-api.ts): a pool whose lost idle connections are logged, not fatal.
+    const log = createLogger({ level: 'error', pretty: false });
+    return serve(buildEventsApi({ pool: createPool(arg!, 5, log), config, log }));
+  }
   if (mode === 'serve-bare') {
     const bare = Fastify();
     bare.post('/v1/event', async (request, reply) => reply.code(201).send({ event_id: '1', idempotency_key: (request.body as { idempotency_key: string }).idempotency_key }));

@@ -1,7 +1,9 @@
 import { checkEventBody, type EventBody } from '../../activities/events/event-body';
 import { eventDigest } from '../../activities/events/event-digest';
 import { listDayPartitions } from '../../activities/events/day-partitions';
+import { textArray } from '../../activities/events/claim-keys';
 import { storeEvents, type IncomingEvent } from '../../activities/events/event-store';
+import { COPY_FROM_EVENTS } from '../../activities/events/insert-events';
 import { useIsolatedTest } from '../harness/isolated-test';
 
 const bounds = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') };
@@ -88,7 +90,11 @@ describe('storeEvents (real Postgres, daily partitions)', () => {
     expect((await pool.query('SELECT count(*)::int AS n FROM events')).rows).toEqual([{ n: 1 }]);
   });
 
-  it('stores text with tabs, newlines, backslashes, quotes, "\\N" and any script exactly as given (the COPY path escapes it)', async () => {
+  // Small batches go in as parameter arrays, large ones with COPY (insert-events.ts): both must store every byte as given.
+  it.each([
+    ['alone (parameter arrays)', 0],
+    [`in a batch of ${COPY_FROM_EVENTS} (COPY, which escapes it)`, COPY_FROM_EVENTS - 1],
+  ])('stores text with tabs, newlines, backslashes, quotes, "\\N" and any script exactly as given, %s', async (_, others) => {
     const pool = t.pool();
     const awkward = 'tab\there\nnew line\r\\N \\. back\\slash "quoted", \'single\' Ærø 東京 🚀';
     // Keys and ids are printable ASCII without spaces, which still leaves backslashes to escape.
@@ -98,19 +104,21 @@ describe('storeEvents (real Postgres, daily partitions)', () => {
       entity: { id: `job-${awkwardId}`, business_key: awkward },
       event: { metadata: { [awkward]: awkward, nested: [awkward, { deeper: awkward }] }, metrics: { 'x.y': 1.5e-300 } },
     });
-    const [created] = await storeEvents(pool, [event], { conflicts: 'reject-all' });
-    expect(created?.status).toBe('created');
+    const plain = Array.from({ length: others }, (_, i) => incoming(`plain-${i}`, { entity: { id: `plain-job-${i}` } }));
+    const outcomes = await storeEvents(pool, [event, ...plain], { conflicts: 'reject-all' });
+    expect(outcomes.every((outcome) => outcome.status === 'created')).toBe(true);
     // Read back, it has the digest it was stored with: a replay is a duplicate, not a conflict.
     expect((await storeEvents(pool, [event], { conflicts: 'reject-all' }))[0]?.status).toBe('duplicate');
-    const { rows } = await pool.query('SELECT idempotency_key, app_id, app_name, app_version, entity_id, business_key, kind, metadata, metrics FROM events');
+    const { rows } = await pool.query('SELECT idempotency_key, app_id, app_name, app_version, entity_id, business_key, kind, metadata, metrics FROM events WHERE idempotency_key = $1', [`key-${awkwardId}`]);
     expect(rows).toEqual([
       {
         idempotency_key: `key-${awkwardId}`, app_id: awkwardId, app_name: awkward, app_version: awkward, entity_id: `job-${awkwardId}`, business_key: awkward, kind: 'started',
         metadata: { [awkward]: awkward, nested: [awkward, { deeper: awkward }] }, metrics: { 'x.y': 1.5e-300 },
       },
     ]);
-    const { rows: jobs } = await pool.query('SELECT job_id, business_key, app_name FROM jobs');
+    const { rows: jobs } = await pool.query('SELECT job_id, business_key, app_name FROM jobs WHERE job_id = $1', [`job-${awkwardId}`]);
     expect(jobs).toEqual([{ job_id: `job-${awkwardId}`, business_key: awkward, app_name: awkward }]);
+    expect((await pool.query('SELECT count(*)::int AS n FROM events')).rows).toEqual([{ n: others + 1 }]);
   });
 
   it('stores each key once when overlapping batches race, and answers every event of every batch', async () => {
@@ -129,6 +137,28 @@ describe('storeEvents (real Postgres, daily partitions)', () => {
     expect((await pool.query('SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM events')).rows).toEqual([{ n: 600, keys: 600 }]);
     // The jobs count each stored event once: nothing of a rolled-back attempt remains.
     expect((await pool.query('SELECT sum(events)::int AS n FROM jobs')).rows).toEqual([{ n: 600 }]);
+  });
+
+  it("claims keys that Postgres' array syntax would misread (written into the claim as a literal), also when batches race for them", async () => {
+    const pool = t.pool();
+    const hostile = ['NULL', 'null', 'a,b', '{x}', '"q"', "it's", "''", 'back\\slash', '\\"', '""', '\\\\', 'E\'x\'', '$$', 'k;COMMIT;--'];
+    // The literal itself reads back as exactly these keys.
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query(`SELECT ${client.escapeLiteral(textArray(hostile))}::text[] AS keys`);
+      expect(rows[0].keys).toEqual(hostile);
+    } finally {
+      client.release();
+    }
+    const batch = () => hostile.map((key, i) => incoming(key, { entity: { id: `job-${i}` } }));
+    const answers = await Promise.all([storeEvents(pool, batch(), { conflicts: 'skip' }), storeEvents(pool, batch(), { conflicts: 'skip' })]);
+    for (let i = 0; i < hostile.length; i++) {
+      const pair = answers.map((outcomes) => outcomes[i]!);
+      expect(pair.map((outcome) => outcome.status).sort()).toEqual(['created', 'duplicate']);
+      expect(new Set(pair.map((outcome) => ('eventId' in outcome ? outcome.eventId : '')))).toHaveProperty('size', 1);
+    }
+    const { rows: stored } = await pool.query('SELECT idempotency_key FROM events');
+    expect(stored.map((row) => row.idempotency_key).sort()).toEqual([...hostile].sort());
   });
 
   it('refuses repeated keys in one call (the API answers those with a 4xx before storing)', async () => {
