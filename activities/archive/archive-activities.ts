@@ -101,7 +101,7 @@ export function createArchiveActivities(deps: ArchiveDeps) {
         fs.rmSync(csv);
         const key = before.key!;
         const put = await heartbeatWhile((details) => context.heartbeat(details), deps.store.putFile(key, parquet, { contentType: 'application/vnd.apache.parquet' }), 5_000, () => ({ step: 'upload' }));
-        await recordUploaded(deps.pool, ref, figures, { key, bytes: put.size, sha256: put.sha256 });
+        await recordUploaded(deps.pool, ref, figures, { key, bytes: put.size, sha256: put.sha256 }, snapshot);
         context.log.info('archive part uploaded', { table: ref.table, day: ref.day, part: ref.part, key, rows: figures.rows, bytes: put.size });
         return { part: await getPart(deps.pool, ref), skipped: false, snapshot };
       });

@@ -3,6 +3,7 @@ import { UserError } from '../../infra/errors/user-error';
 import { inTransaction } from '../../infra/db/transaction';
 import type { PartitionedTable } from '../events/day-partitions';
 import { postgresEpochUs } from './row-text';
+import type { ExportSnapshot } from './unchanged-since-export';
 
 /**
  * The archive manifest (table event_archives): which part of which day's partition is where, in
@@ -31,6 +32,8 @@ export interface ArchivePart {
   readonly key: string | null;
   readonly state: PartState;
   readonly figures: SourceFigures | null;
+  /** The snapshot those figures were exported from, if recorded: the drop proves from it that nothing changed since. */
+  readonly exportedFrom: ExportSnapshot | null;
   readonly bytes: number | null;
   readonly sha256: string | null;
   readonly problem: string | null;
@@ -51,7 +54,7 @@ const MAX_PART = 9999;
 const SELECT_PART = `
   SELECT table_name, to_char(day, 'YYYY-MM-DD') AS day, part, object_key, state, rows::text AS rows,
          ${postgresEpochUs('min_time')}::text AS min_time_us, ${postgresEpochUs('max_time')}::text AS max_time_us,
-         checksum::text AS checksum, bytes::text AS bytes, sha256, problem, workflow_id,
+         checksum::text AS checksum, export_relation::text AS export_relation, export_xmin::text AS export_xmin, bytes::text AS bytes, sha256, problem, workflow_id,
          to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS updated_at
     FROM event_archives`;
 
@@ -65,6 +68,8 @@ interface PartRow {
   min_time_us: string | null;
   max_time_us: string | null;
   checksum: string | null;
+  export_relation: string | null;
+  export_xmin: string | null;
   bytes: string | null;
   sha256: string | null;
   problem: string | null;
@@ -73,13 +78,15 @@ interface PartRow {
 }
 
 function toPart(row: PartRow): ArchivePart {
+  const figures = row.rows === null || row.checksum === null ? null : { rows: Number(row.rows), minTimeUs: row.min_time_us, maxTimeUs: row.max_time_us, checksum: row.checksum };
   return {
     table: row.table_name,
     day: row.day,
     part: row.part,
     key: row.object_key,
     state: row.state,
-    figures: row.rows === null || row.checksum === null ? null : { rows: Number(row.rows), minTimeUs: row.min_time_us, maxTimeUs: row.max_time_us, checksum: row.checksum },
+    figures,
+    exportedFrom: figures && row.export_relation !== null && row.export_xmin !== null ? { relation: Number(row.export_relation), xmin: row.export_xmin, figures } : null,
     bytes: row.bytes === null ? null : Number(row.bytes),
     sha256: row.sha256,
     problem: row.problem,
@@ -109,7 +116,7 @@ export async function claimPart(pool: Pool, input: { table: PartitionedTable; da
     const inserted = await client.query<PartRow>(
       `INSERT INTO event_archives (table_name, day, part, object_key, workflow_id) VALUES ($1, $2, $3, $4, $5)
        RETURNING table_name, to_char(day, 'YYYY-MM-DD') AS day, part, object_key, state, NULL AS rows, NULL AS min_time_us, NULL AS max_time_us,
-                 NULL AS checksum, NULL AS bytes, NULL AS sha256, NULL AS problem, workflow_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS updated_at`,
+                 NULL AS checksum, NULL AS export_relation, NULL AS export_xmin, NULL AS bytes, NULL AS sha256, NULL AS problem, workflow_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS updated_at`,
       [input.table, input.day, part, input.keyOf(part), input.workflowId],
     );
     return toPart(inserted.rows[0]!);
@@ -122,14 +129,19 @@ export async function getPart(db: Pick<Pool | PoolClient, 'query'>, ref: PartRef
   return toPart(rows[0]);
 }
 
-/** The export's figures and the object it wrote (none for an empty partition); only from planned or uploaded. */
-export async function recordUploaded(pool: Pool, ref: PartRef, figures: SourceFigures, object: { key: string; bytes: number; sha256: string } | null): Promise<void> {
+/**
+ * The export's figures, the snapshot they were read from (if any) and the object it wrote (none
+ * for an empty partition), in one update so that they always belong together; only from planned
+ * or uploaded.
+ */
+export async function recordUploaded(pool: Pool, ref: PartRef, figures: SourceFigures, object: { key: string; bytes: number; sha256: string } | null, snapshot?: ExportSnapshot): Promise<void> {
   await pool.query(
     `UPDATE event_archives
         SET state = 'uploaded', rows = $4, min_time = timestamptz 'epoch' + $5::bigint * interval '1 microsecond', max_time = timestamptz 'epoch' + $6::bigint * interval '1 microsecond', checksum = $7,
-            object_key = CASE WHEN $8::text IS NULL THEN NULL ELSE object_key END, bytes = $9, sha256 = $10, problem = NULL, uploaded_at = now(), updated_at = now()
+            object_key = CASE WHEN $8::text IS NULL THEN NULL ELSE object_key END, bytes = $9, sha256 = $10, export_relation = $11, export_xmin = $12,
+            problem = NULL, uploaded_at = now(), updated_at = now()
       WHERE table_name = $1 AND day = $2 AND part = $3 AND state IN ('planned', 'uploaded')`,
-    [ref.table, ref.day, ref.part, figures.rows, figures.minTimeUs, figures.maxTimeUs, figures.checksum, object?.key ?? null, object?.bytes ?? 0, object?.sha256 ?? null],
+    [ref.table, ref.day, ref.part, figures.rows, figures.minTimeUs, figures.maxTimeUs, figures.checksum, object?.key ?? null, object?.bytes ?? 0, object?.sha256 ?? null, snapshot?.relation ?? null, snapshot?.xmin ?? null],
   );
 }
 

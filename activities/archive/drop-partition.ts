@@ -13,10 +13,11 @@ import { provenUnchangedSinceExport, type ExportSnapshot } from './unchanged-sin
  * then must not be lost), seal its rollups (events), drop it and mark the part dropped. If
  * anything of it fails, nothing of it happened.
  *
- * With the export's snapshot at hand (the run that exported the part passes it on), the re-check
- * proves from the rows' headers that nothing changed since (unchanged-since-export.ts): one pass
- * that hashes nothing. Without it (a part exported by an earlier run), or where that proves
- * nothing, it recomputes the figures from every value (seconds per million rows).
+ * With the export's snapshot at hand (the manifest records it with the figures; a run that
+ * exported the part also passes it on), the re-check proves from the rows' headers that nothing
+ * changed since (unchanged-since-export.ts): one pass that hashes nothing. Without it (a part
+ * exported before the manifest recorded snapshots), or where that proves nothing, it recomputes
+ * the figures from every value (seconds per million rows).
  *
  * The re-check runs under a SHARE lock, which stops writes to this partition but not reads: every
  * ingest reads all events partitions for its idempotency lookup, and an ACCESS EXCLUSIVE lock held
@@ -26,7 +27,8 @@ import { provenUnchangedSinceExport, type ExportSnapshot } from './unchanged-sin
  */
 
 export type DropOutcome =
-  | { readonly dropped: true; readonly partitionWasGone?: true }
+  /** How the partition was shown unchanged since its export: from the export's snapshot, or by recomputing its figures. */
+  | { readonly dropped: true; readonly partitionWasGone?: true; readonly checkedBy?: 'export-snapshot' | 'recomputed' }
   /** The partition changed after its export: kept; the next run exports it again. */
   | { readonly dropped: false; readonly changes: readonly string[] };
 
@@ -34,7 +36,7 @@ export type DropOutcome =
 const LOCK_TIMEOUT = '10s';
 
 export interface DropRequest extends PartRef {
-  /** The snapshot the part was exported from, when this run exported it. */
+  /** The snapshot the part was exported from, when this run exported it (runs from before the manifest recorded it pass it this way). */
   readonly exportedFrom?: ExportSnapshot;
 }
 
@@ -53,7 +55,8 @@ export async function dropArchivedPartition(pool: Pool, ref: DropRequest): Promi
       return { dropped: true, partitionWasGone: true };
     }
     await client.query(`LOCK TABLE ${partition} IN SHARE MODE`);
-    const proven = ref.exportedFrom !== undefined && (await provenUnchangedSinceExport(client, partition, part.figures, ref.exportedFrom));
+    const snapshot = part.exportedFrom ?? ref.exportedFrom;
+    const proven = snapshot !== undefined && (await provenUnchangedSinceExport(client, partition, part.figures, snapshot));
     if (!proven) {
       const now = await partitionFigures(client, spec, partition);
       const changes = figureDifferences(now, part.figures, { found: 'the partition now', expected: 'at export' });
@@ -63,6 +66,6 @@ export async function dropArchivedPartition(pool: Pool, ref: DropRequest): Promi
     if (ref.table === 'events') await sealDayRollups(client, ref.day, part.figures.rows);
     await dropDayPartition(client, ref.table, ref.day);
     await markDropped(client, ref);
-    return { dropped: true };
+    return { dropped: true, checkedBy: proven ? 'export-snapshot' : 'recomputed' };
   });
 }
