@@ -36,7 +36,7 @@ export function parseEventTimestamp(value: unknown, bounds: TimeBounds): Timesta
   const [, y, mo, d, h, mi, s, fraction = '', zone] = match as unknown as [string, string, string, string, string, string, string, string | undefined, string];
   const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   if (month < 1 || month > 12) return { ok: false, problem: `"${value}" has month ${month}; months are 01–12` };
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const daysInMonth = month === 2 ? (isLeapYear(year) ? 29 : 28) : DAYS_IN_MONTH[month - 1]!;
   if (day < 1 || day > daysInMonth) return { ok: false, problem: `"${value}": ${y}-${mo} has ${daysInMonth} days, there is no day ${d}` };
   if (hour > 23 || minute > 59 || second > 59) return { ok: false, problem: `"${value}" has no such time of day (hours 00–23, minutes and seconds 00–59; leap seconds are not accepted)` };
   const offsetMinutes = zone === 'Z' || zone === 'z' ? 0 : offsetOf(zone);
@@ -50,8 +50,13 @@ export function parseEventTimestamp(value: unknown, bounds: TimeBounds): Timesta
   const micros = Number(digits.slice(3, 6));
   if (epochMs < bounds.notBefore.getTime()) return { ok: false, problem: `"${value}" is before ${bounds.notBefore.toISOString()}, the oldest time accepted (older events are past retention)` };
   if (epochMs > bounds.notAfter.getTime()) return { ok: false, problem: `"${value}" is after ${bounds.notAfter.toISOString()}, later than now plus the allowed clock skew; check the client's clock and time zone` };
-  return { ok: true, value: { epochMs, micros, iso: `${new Date(epochMs).toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}Z` } };
+  // In UTC already (most clients), the canonical text is the fields themselves: no Date to build and print.
+  const iso = offsetMinutes === 0 ? `${y}-${mo}-${d}T${h}:${mi}:${s}.${digits.slice(0, 6)}Z` : `${new Date(epochMs).toISOString().slice(0, 23)}${digits.slice(3, 6)}Z`;
+  return { ok: true, value: { epochMs, micros, iso } };
 }
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
 function offsetOf(zone: string): number | undefined {
   const hours = Number(zone.slice(1, 3));
