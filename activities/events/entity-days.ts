@@ -1,5 +1,4 @@
 import type { EventBody } from './event-body';
-import { dayOf } from './day-partitions';
 
 /**
  * What a batch of new events changes in jobs and subjobs: one row per entity and UTC day, with
@@ -50,7 +49,8 @@ export function entityDays(events: readonly StoredNewEvent[]): EntityDay[] {
   const byKey = new Map<string, Accumulating>();
   for (const stored of events) {
     const { entity, event } = stored.event;
-    const day = dayOf(event.at.epochMs);
+    // The canonical text is UTC: its first ten characters are the UTC day (no Date per event).
+    const day = event.at.iso.slice(0, 10);
     const jobId = entity.type === 'job' ? entity.id : (entity.parent_id as string);
     const subjobId = entity.type === 'subjob' ? entity.id : null;
     const key = `${entity.type}\u0000${jobId}\u0000${subjobId ?? ''}\u0000${day}`;
