@@ -155,6 +155,8 @@ export function createArchiveActivities(deps: ArchiveDeps) {
       if (!outcome.dropped) {
         await recordProblem(deps.pool, ref, `not dropped: the partition changed after its export (${outcome.changes.join('; ')}); the next run archives it again`, { reopen: true });
         context.log.warn('partition changed after export; kept', { table: ref.table, day: ref.day, part: ref.part, changes: outcome.changes });
+      } else if (outcome.checkedBy) {
+        context.log.info('partition dropped', { table: ref.table, day: ref.day, part: ref.part, checkedBy: outcome.checkedBy });
       }
       return outcome;
     },
