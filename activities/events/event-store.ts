@@ -19,8 +19,9 @@ import { beginDrawingIds, insertEvents } from './insert-events';
  *      by another one, before this one held the lock. If there is any, roll back and try again,
  *      knowing those keys; if not, commit.
  * Steps 2, 3 and the commit are one round trip (claim-keys.ts); with the BEGIN riding along with
- * the id draw, a transaction makes five round trips, each of which waits its turn in the API's busy
- * event loop: they, more than the work, set how long a single event waits for its answer.
+ * the id draw and a small batch inserted by the upsert's statement (insert-events.ts), a
+ * transaction makes three round trips (five with COPY), each of which waits its turn in the API's
+ * busy event loop: they, more than the work, set how long a single event waits for its answer.
  *
  * Two transactions with a key in common cannot both miss each other: the second to get the lock
  * looks after the first committed. Locking last, rather than first, lets batches do the expensive

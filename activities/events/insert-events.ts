@@ -96,28 +96,28 @@ function dirtyHours(events: readonly IncomingEvent[]): string[] {
 function entityDayArrays(days: readonly EntityDay[], hours: readonly string[]): unknown[] {
   const column = <T>(pick: (row: EntityDay) => T) => days.map(pick);
   return [
-      column((row) => row.type),
-      column((row) => row.jobId),
-      column((row) => row.subjobId),
-      column((row) => row.day),
-      column((row) => row.latest.event.site_id),
-      column((row) => row.latest.event.app.app_id),
-      column((row) => row.latest.event.app.name),
-      column((row) => row.latest.event.app.version),
-      column((row) => row.businessKey),
-      column((row) => row.subKey),
-      column((row) => row.latest.event.event.status),
-      column((row) => row.latest.event.event.kind),
-      column((row) => JSON.stringify(row.latest.event.event.metrics)),
-      column((row) => row.firstAt),
-      column((row) => row.latest.event.event.at.iso),
-      column((row) => row.latest.eventId),
-      column((row) => row.events),
-      hours,
+    column((row) => row.type),
+    column((row) => row.jobId),
+    column((row) => row.subjobId),
+    column((row) => row.day),
+    column((row) => row.latest.event.site_id),
+    column((row) => row.latest.event.app.app_id),
+    column((row) => row.latest.event.app.name),
+    column((row) => row.latest.event.app.version),
+    column((row) => row.businessKey),
+    column((row) => row.subKey),
+    column((row) => row.latest.event.event.status),
+    column((row) => row.latest.event.event.kind),
+    column((row) => JSON.stringify(row.latest.event.event.metrics)),
+    column((row) => row.firstAt),
+    column((row) => row.latest.event.event.at.iso),
+    column((row) => row.latest.eventId),
+    column((row) => row.events),
+    hours,
   ];
 }
 
-/** The events as parameters $19-$35 of INSERT_AND_UPSERT, in EVENT_ARRAY_COLUMNS' order. */
+/** The events as parameters $19-$35 of INSERT_AND_UPSERT, in the order of its column list. */
 function eventArrays(events: readonly IncomingEvent[], ids: readonly string[]): unknown[] {
   const column = <T>(pick: (incoming: IncomingEvent) => T) => events.map(pick);
   return [
