@@ -50,6 +50,9 @@ describe('storeEvents (real Postgres, daily partitions)', () => {
     ]);
     const { rows: subjobs } = await pool.query(`SELECT job_id, subjob_id, day::text, sub_key, status, events FROM subjobs`);
     expect(subjobs).toEqual([{ job_id: 'job-1', subjob_id: 'step-1', day: '2026-03-02', sub_key: 'chamber-2', status: 'running', events: 1 }]);
+    // Each row names its latest event (k3 for the job, k4 for the subjob), by the id the insert gave it.
+    const latest = await pool.query(`SELECT (SELECT last_event_id FROM jobs)::float8 AS job, (SELECT last_event_id FROM subjobs)::float8 AS subjob`);
+    expect(latest.rows).toEqual([{ job: ids[1], subjob: ids[3] }]);
     const { rows: micros } = await pool.query(`SELECT to_char(at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS at FROM events WHERE idempotency_key = 'k3'`);
     expect(micros).toEqual([{ at: '10:05:00.123456' }]);
     const { rows: dirty } = await pool.query(`SELECT hour FROM event_rollup_dirty ORDER BY hour`);
@@ -121,22 +124,27 @@ describe('storeEvents (real Postgres, daily partitions)', () => {
     expect((await pool.query('SELECT count(*)::int AS n FROM events')).rows).toEqual([{ n: others + 1 }]);
   });
 
-  it('stores each key once when overlapping batches race, and answers every event of every batch', async () => {
+  // Each path claims keys its own way (one statement, or COPY then a claim with the COMMIT): both must lose keys to each other correctly.
+  it.each([
+    ['small batches (one statement each)', 60, 20],
+    ['large batches (COPY)', 300, 100],
+  ])('stores each key once when overlapping %s race, and answers every event of every batch', async (_, size, step) => {
     const pool = t.pool();
-    // Four batches of 300 keys; each shares 200 keys with the next, so every batch loses some keys to another.
+    // Four batches; each shares size - step keys with the next, so every batch loses some keys to another.
     const batches = Array.from({ length: 4 }, (_, b) =>
-      Array.from({ length: 300 }, (_, i) => incoming(`race-${b * 100 + i}`, { entity: { id: `job-${(b * 100 + i) % 7}` }, event: { at: `2026-03-01T10:00:00.${String(b * 100 + i).padStart(6, '0')}Z` } })),
+      Array.from({ length: size }, (_, i) => incoming(`race-${b * step + i}`, { entity: { id: `job-${(b * step + i) % 7}` }, event: { at: `2026-03-01T10:00:00.${String(b * step + i).padStart(6, '0')}Z` } })),
     );
     const answers = await Promise.all(batches.map((batch) => storeEvents(pool, batch, { conflicts: 'skip' })));
     const created = answers.flat().filter((outcome) => outcome.status === 'created');
     const duplicates = answers.flat().filter((outcome) => outcome.status === 'duplicate');
-    expect(created).toHaveLength(600);
-    expect(duplicates).toHaveLength(1200 - 600);
+    const distinct = 3 * step + size;
+    expect(created).toHaveLength(distinct);
+    expect(duplicates).toHaveLength(4 * size - distinct);
     const ids = new Set(created.map((outcome) => (outcome.status === 'created' ? outcome.eventId : '')));
     for (const duplicate of duplicates) expect(ids.has(duplicate.status === 'duplicate' ? duplicate.eventId : '')).toBe(true);
-    expect((await pool.query('SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM events')).rows).toEqual([{ n: 600, keys: 600 }]);
+    expect((await pool.query('SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM events')).rows).toEqual([{ n: distinct, keys: distinct }]);
     // The jobs count each stored event once: nothing of a rolled-back attempt remains.
-    expect((await pool.query('SELECT sum(events)::int AS n FROM jobs')).rows).toEqual([{ n: 600 }]);
+    expect((await pool.query('SELECT sum(events)::int AS n FROM jobs')).rows).toEqual([{ n: distinct }]);
   });
 
   it("claims keys that Postgres' array syntax would misread (written into the claim as a literal), also when batches race for them", async () => {
