@@ -43,13 +43,6 @@ export function addDays(day: string, n: number): string {
   return dayOf(Date.parse(`${checkedDay(day)}T00:00:00Z`) + n * 86_400_000);
 }
 
-/** Every day from `from` to `to`, both included. */
-export function daysBetween(from: string, to: string): string[] {
-  const days: string[] = [];
-  for (let day = checkedDay(from); day <= checkedDay(to); day = addDays(day, 1)) days.push(day);
-  return days;
-}
-
 export function partitionName(table: PartitionedTable, day: string): string {
   return `${table}_p${checkedDay(day).replaceAll('-', '')}`;
 }
