@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Pool } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { quoted, type ArchiveTable } from './archive-tables';
 import type { SourceFigures } from './archive-manifest';
 import { timeRange } from './partition-figures';
-import { RowChecksumStream } from './row-checksum-stream';
+import { CopyOutRows } from './copy-out-rows';
+import { RowChecksum } from './row-checksum';
 import { postgresCsvCopySql } from './row-text';
 import type { ExportSnapshot } from './unchanged-since-export';
 import { MAX_ROW_TEXT_BYTES } from './write-parquet';
@@ -46,10 +46,11 @@ export async function exportPartition(pool: Pool, spec: ArchiveTable, partition:
     const { relation, xmin } = found[0]!;
     if (relation === null) throw new PartitionGoneError(`partition ${partition} does not exist`);
     const range = await timeRange(client, quoted(spec.timeColumn), partition);
-    const rows = new RowChecksumStream(MAX_ROW_TEXT_BYTES);
+    const rows = await RowChecksum.create();
     const reporter = setInterval(() => progress(rows.rows), 1_000);
     try {
-      await pipeline(client.query(copyTo(postgresCsvCopySql(spec.columns, partition, spec.orderBy))), rows, fs.createWriteStream(csvFile));
+      const copy = new CopyOutRows(postgresCsvCopySql(spec.columns, partition, spec.orderBy), (row) => rows.add(row), MAX_ROW_TEXT_BYTES);
+      await pipeline(client.query(copy), fs.createWriteStream(csvFile));
     } finally {
       clearInterval(reporter);
     }

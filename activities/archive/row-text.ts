@@ -15,7 +15,7 @@ import { quoted, type ArchiveColumn } from './archive-tables';
  * The checksum of a set of rows is the sum of the first 8 bytes of each row text's MD5, read as a
  * signed big-endian 64-bit integer: independent of row order, and cheap to compute in Postgres
  * (the drop step may recompute it under the partition's lock), in DuckDB and in JS
- * (row-checksum-stream.ts, over the bytes of the export's CSV lines).
+ * (row-checksum.ts, over the bytes of the export's CSV lines).
  */
 
 /** Postgres: the row text of one row of the table the columns belong to. */
