@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Pool } from 'pg';
 import type { EventsConfig } from '../../infra/config/events-schema';
 import { durationMs } from '../../infra/config/duration';
+import { lazyChildLogger } from '../../infra/log/lazy-child-logger';
 import type { Logger } from '../../infra/log/logger';
 import { ApiError, sendError } from './api-error';
 import { createEventsApiMetrics } from './api-metrics';
@@ -23,6 +24,7 @@ export function buildEventsApi({ pool, config, log }: EventsApiOptions): Fastify
     loggerInstance: log as FastifyBaseLogger,
     // A line per request would drown the log at thousands of events per second; /metrics counts them.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.api.bodyLimit,
     return503OnClosing: true,
   });
