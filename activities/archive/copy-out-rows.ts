@@ -20,8 +20,6 @@ import { UserError } from '../../infra/errors/user-error';
  * it back at CopyDone or at an ErrorResponse, which pg then reports to this query.
  */
 export class CopyOutRows extends Readable implements Submittable {
-  /** Rows seen so far. */
-  rows = 0;
   private socket?: Connection['stream'];
   private pgOnData?: (chunk: Buffer) => void;
   private readonly onReadable = () => this.forward();
@@ -159,7 +157,6 @@ export class CopyOutRows extends Readable implements Submittable {
       end = row.length;
     }
     if (row[end - 1] !== NEWLINE) throw new Error(`a COPY row did not end with a newline (${JSON.stringify(row.subarray(start, start + 120).toString('utf8'))}); use COPY's text or csv format`);
-    this.rows += 1;
     this.onRow(row.subarray(start, end - 1));
   }
 

@@ -131,7 +131,7 @@ async function archiveRun(rows: number, withReference: boolean): Promise<Run> {
     const baselineRss = sampler.reset();
     try {
       // A worker in service has run workflows before: one archival of a day with no partition
-      // (outcome 'empty') loads the workflow code and warms every step's path first.
+      // (outcome 'empty') loads the workflow code and runs each step once (DuckDB aside) first.
       const warmUp = await client.workflow.execute(archivePartition, { taskQueue: CONTROL_QUEUE, workflowId: `bench-archive-warm-up-${Date.now()}`, args: [{ table: 'events', day: WARM_UP_DAY }] });
       if (warmUp.outcome !== 'empty') throw new Error(`the warm-up archival answered ${JSON.stringify(warmUp)}`);
       const workflowId = `bench-archive-${Date.now()}`;
@@ -155,7 +155,7 @@ async function archiveRun(rows: number, withReference: boolean): Promise<Run> {
   }
 }
 
-/** How long each activity of the workflow took, from its scheduling to its completion (the last attempt's, in a retry), from the run's history. */
+/** How long each activity of the workflow took, from its scheduling to its completion (retries and their backoff included), from the run's history. */
 async function activityTimes(client: Awaited<ReturnType<typeof testClient>>, workflowId: string): Promise<Record<string, number>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const ms = (event: NonNullable<typeof history.events>[number]) => Number(event.eventTime!.seconds) * 1000 + event.eventTime!.nanos! / 1e6;

@@ -58,7 +58,7 @@ async function readAll(bytes: Buffer, chunkSize: number, maxRowBytes = 1 << 20, 
       }),
   );
   await Promise.all([feed(fake.socket, bytes, chunkSize), done]);
-  return { rows, out: Buffer.concat(out), count: copy.rows, sent: fake.sent, handedBack: fake.handedBack() };
+  return { rows, out: Buffer.concat(out), sent: fake.sent, handedBack: fake.handedBack() };
 }
 
 describe('CopyOutRows', () => {
@@ -66,7 +66,7 @@ describe('CopyOutRows', () => {
     const expected = Buffer.from(ROWS.map((row) => `${row}\n`).join(''));
     for (const size of [1, 2, 3, 5, 7, 4096, 65_536, 1 << 20]) {
       const got = await readAll(protocol(), size);
-      expect({ size, rows: got.rows, count: got.count, sent: got.sent }).toEqual({ size, rows: ROWS, count: ROWS.length, sent: ['COPY t TO STDOUT'] });
+      expect({ size, rows: got.rows, sent: got.sent }).toEqual({ size, rows: ROWS, sent: ['COPY t TO STDOUT'] });
       expect(got.out.equals(expected)).toBe(true);
       expect(got.handedBack.equals(AFTER_COPY)).toBe(true);
     }
@@ -88,7 +88,7 @@ describe('CopyOutRows', () => {
       },
     });
     const got = await readAll(protocol(rows), 65_536, 1 << 20, slow);
-    expect(got.count).toBe(rows.length);
+    expect(got.rows).toEqual(rows);
     expect(Buffer.concat(out).toString('utf8')).toBe(rows.map((row) => `${row}\n`).join(''));
   });
 
