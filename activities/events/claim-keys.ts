@@ -1,14 +1,9 @@
-import type { PoolClient } from 'pg';
-
 /**
- * The end of an ingest transaction in one round trip: one simple query that claims the batch's
- * idempotency keys (sluice_claim_idempotency_keys, infra/migrations/…_ingest-claim-keys.sql:
- * lock their buckets, then look them up in every partition) and commits. If another transaction
- * stored some of the keys first, the claim fails with SL409 before the COMMIT runs, and
- * claimKeysAndCommit answers those rows; the caller rolls back.
- *
- * A simple query cannot carry parameters, so the arrays are written into it as literals (pg's
- * escapeLiteral on Postgres' array syntax); keys never hold NUL, which the API refuses.
+ * The claim of a batch's idempotency keys, the last step of an ingest transaction
+ * (sluice_claim_idempotency_keys, infra/migrations/…_ingest-claim-keys.sql): lock the keys'
+ * buckets, then look for the keys in every partition. If another transaction stored some of them
+ * first, the claim fails with SL409 and those rows as JSON in its DETAIL, which aborts the
+ * transaction; storedFirst reads them from the error.
  */
 
 /** A key's stored event, as the claim reports a row another transaction stored first. */
@@ -25,33 +20,18 @@ const KEY_LOCK_NAMESPACE = 7_353_002;
 const KEY_LOCK_BUCKETS = 256;
 const STORED_FIRST = 'SL409';
 
-/** Commits, or answers the rows other transactions stored first for these keys (then the transaction is aborted: roll it back). */
-export async function claimKeysAndCommit(client: PoolClient, keys: readonly string[], ownIds: readonly string[]): Promise<StoredEvent[]> {
-  const sql =
-    `SELECT sluice_claim_idempotency_keys(${KEY_LOCK_NAMESPACE}, '{${keyBuckets(keys).join(',')}}', ` +
-    `${client.escapeLiteral(textArray(keys))}, '{${ownIds.map(checkedId).join(',')}}'); COMMIT`;
-  try {
-    await client.query(sql);
-    return [];
-  } catch (err) {
-    const { code, detail } = err as { code?: string; detail?: string };
-    if (code !== STORED_FIRST || detail === undefined) throw err;
-    return JSON.parse(detail) as StoredEvent[];
-  }
-}
+/** The claim as a SQL call, given the placeholders of the buckets (int[]), the keys (text[]) and the batch's own event ids (bigint[]). */
+export const claimCall = (buckets: string, keys: string, ownIds: string): string =>
+  `sluice_claim_idempotency_keys(${KEY_LOCK_NAMESPACE}, ${buckets}::int[], ${keys}::text[], ${ownIds}::bigint[])`;
 
-/** Postgres' array syntax for text: each element quoted, '"' and '\' escaped with '\'. */
-export function textArray(values: readonly string[]): string {
-  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
-
-function checkedId(id: string): string {
-  if (!/^[0-9]{1,19}$/.test(id)) throw new Error(`claimKeysAndCommit: event id ${JSON.stringify(id)} is not a bigint`);
-  return id;
+/** The rows other transactions stored first, if `err` is the claim's refusal; undefined for any other error. */
+export function storedFirst(err: unknown): StoredEvent[] | undefined {
+  const { code, detail } = (err ?? {}) as { code?: string; detail?: string };
+  return code === STORED_FIRST && detail !== undefined ? (JSON.parse(detail) as StoredEvent[]) : undefined;
 }
 
 /** The keys' lock buckets (FNV-1a of each key), each once, in ascending order, so two batches take shared buckets in one order. */
-function keyBuckets(keys: readonly string[]): number[] {
+export function keyBuckets(keys: readonly string[]): number[] {
   const buckets = new Set<number>();
   for (const key of keys) {
     let hash = 0x811c9dc5;

@@ -8,12 +8,6 @@ import type { EventBody } from './event-body';
  * per event.
  */
 
-export interface StoredNewEvent {
-  readonly event: EventBody;
-  /** Assigned in the batch's order: a later event of one instant has the higher id. */
-  readonly eventId: string;
-}
-
 export interface EntityDay {
   readonly type: 'job' | 'subjob';
   readonly jobId: string;
@@ -22,7 +16,9 @@ export interface EntityDay {
   /** YYYY-MM-DD (UTC) */
   readonly day: string;
   /** The day's latest event in the batch. */
-  readonly latest: StoredNewEvent;
+  readonly latest: EventBody;
+  /** Its position in the batch: the store gives ids in batch order, so this picks its id. */
+  readonly latestIndex: number;
   /** The day's earliest event time in the batch (canonical ISO text). */
   readonly firstAt: string;
   readonly events: number;
@@ -37,18 +33,22 @@ interface Accumulating {
   jobId: string;
   subjobId: string | null;
   day: string;
-  latest: StoredNewEvent;
-  first: StoredNewEvent;
+  latest: EventBody;
+  latestIndex: number;
+  first: EventBody;
   events: number;
   businessKey: string | null;
   subKey: string | null;
 }
 
-/** `events` in the order their ids were assigned. */
-export function entityDays(events: readonly StoredNewEvent[]): EntityDay[] {
+/**
+ * `events` in the order the store gives them ids: of two events of one instant, the later in the
+ * batch gets the higher id, and is the later one.
+ */
+export function entityDays(events: readonly EventBody[]): EntityDay[] {
   const byKey = new Map<string, Accumulating>();
-  for (const stored of events) {
-    const { entity, event } = stored.event;
+  events.forEach((stored, index) => {
+    const { entity, event } = stored;
     // The canonical text is UTC: its first ten characters are the UTC day (no Date per event).
     const day = event.at.iso.slice(0, 10);
     const jobId = entity.type === 'job' ? entity.id : (entity.parent_id as string);
@@ -56,23 +56,26 @@ export function entityDays(events: readonly StoredNewEvent[]): EntityDay[] {
     const key = `${entity.type}\u0000${jobId}\u0000${subjobId ?? ''}\u0000${day}`;
     const row = byKey.get(key);
     if (!row) {
-      byKey.set(key, { type: entity.type, jobId, subjobId, day, latest: stored, first: stored, events: 1, businessKey: entity.business_key ?? null, subKey: entity.sub_key ?? null });
-      continue;
+      byKey.set(key, { type: entity.type, jobId, subjobId, day, latest: stored, latestIndex: index, first: stored, events: 1, businessKey: entity.business_key ?? null, subKey: entity.sub_key ?? null });
+      return;
     }
     row.events += 1;
     if (earlier(stored, row.first)) row.first = stored;
-    // Ids ascend in the batch's order, so "not earlier" is "later or the same instant with a higher id".
+    // "Not earlier" is "later, or the same instant and later in the batch" (the higher id).
     const later = !earlier(stored, row.latest);
-    if (later) row.latest = stored;
+    if (later) {
+      row.latest = stored;
+      row.latestIndex = index;
+    }
     if (entity.business_key !== undefined && (later || row.businessKey === null)) row.businessKey = entity.business_key;
     if (entity.sub_key !== undefined && (later || row.subKey === null)) row.subKey = entity.sub_key;
-  }
-  return [...byKey.values()].map(({ first, ...row }) => ({ ...row, firstAt: first.event.event.at.iso }));
+  });
+  return [...byKey.values()].map(({ first, ...row }) => ({ ...row, firstAt: first.event.at.iso }));
 }
 
 /** Whether a happened strictly before b (to the microsecond). */
-function earlier(a: StoredNewEvent, b: StoredNewEvent): boolean {
-  const x = a.event.event.at;
-  const y = b.event.event.at;
+function earlier(a: EventBody, b: EventBody): boolean {
+  const x = a.event.at;
+  const y = b.event.at;
   return x.epochMs < y.epochMs || (x.epochMs === y.epochMs && x.micros < y.micros);
 }

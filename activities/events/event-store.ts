@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { EventBody } from './event-body';
 import { dayOf, ensureDayPartitions, isMissingPartition } from './day-partitions';
-import { claimKeysAndCommit, type StoredEvent } from './claim-keys';
-import { beginDrawingIds, insertEvents } from './insert-events';
+import { storedFirst, type StoredEvent } from './claim-keys';
+import { commitNewEvents } from './commit-new-events';
 
 /**
  * Stores checked events, and the job and subjob state derived from them, in one transaction.
@@ -18,10 +18,8 @@ import { beginDrawingIds, insertEvents } from './insert-events';
  *   3. look for the keys in every partition: a row that is not this transaction's was committed
  *      by another one, before this one held the lock. If there is any, roll back and try again,
  *      knowing those keys; if not, commit.
- * Steps 2, 3 and the commit are one round trip (claim-keys.ts); with the BEGIN riding along with
- * the id draw and a small batch inserted by the upsert's statement (insert-events.ts), a
- * transaction makes three round trips (five with COPY), each of which waits its turn in the API's
- * busy event loop: they, more than the work, set how long a single event waits for its answer.
+ * Steps 2 and 3 are the claim (claim-keys.ts). A small batch does all of it in one statement, one
+ * round trip; a large one in five (commit-new-events.ts).
  *
  * Two transactions with a key in common cannot both miss each other: the second to get the lock
  * looks after the first committed. Locking last, rather than first, lets batches do the expensive
@@ -94,20 +92,16 @@ async function storeOnce(pool: Pool, events: readonly IncomingEvent[], options: 
   if (fresh.length === 0) return { outcomes: outcomes as IngestOutcome[] };
 
   const client = await pool.connect();
-  let ids: Map<string, string>;
+  let ids: string[];
   try {
-    const drawn = await beginDrawingIds(client, fresh.length);
-    ids = await insertEvents(client, fresh, drawn);
-    const storedMeanwhile = await claimKeysAndCommit(client, fresh.map(({ event }) => event.idempotency_key), drawn);
-    if (storedMeanwhile.length > 0) {
-      await client.query('ROLLBACK');
-      return { storedMeanwhile };
-    }
+    ids = await commitNewEvents(client, fresh);
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    const storedMeanwhile = storedFirst(err);
+    if (storedMeanwhile) return { storedMeanwhile };
     throw err;
   } finally {
     client.release();
   }
-  return { outcomes: events.map(({ event }, index) => outcomes[index] ?? { status: 'created', eventId: ids.get(event.idempotency_key) as string }) };
+  const idOf = new Map(fresh.map(({ event }, index) => [event.idempotency_key, ids[index]!]));
+  return { outcomes: events.map(({ event }, index) => outcomes[index] ?? { status: 'created', eventId: idOf.get(event.idempotency_key) as string }) };
 }

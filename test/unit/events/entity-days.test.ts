@@ -1,17 +1,17 @@
 import { checkEventBody, type EventBody } from '../../../activities/events/event-body';
-import { entityDays, type StoredNewEvent } from '../../../activities/events/entity-days';
+import { entityDays } from '../../../activities/events/entity-days';
 
 const bounds = { notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2026-12-31T00:00:00Z') };
 
-let nextId = 100;
-/** A checked event, stored with the next id (ids ascend in batch order, as the store draws them). */
-function stored(entity: Record<string, unknown>, at: string, status = 'running', kind = 'progress'): StoredNewEvent {
+let nextKey = 100;
+/** A checked event. */
+function stored(entity: Record<string, unknown>, at: string, status = 'running', kind = 'progress'): EventBody {
   const result = checkEventBody(
-    { idempotency_key: `k-${nextId}`, site_id: 'site-a', app: { app_id: 'etch' }, entity, event: { kind, at, status } },
+    { idempotency_key: `k-${nextKey++}`, site_id: 'site-a', app: { app_id: 'etch' }, entity, event: { kind, at, status } },
     bounds,
   );
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return { event: result.event as EventBody, eventId: String(nextId++) };
+  return result.event as EventBody;
 }
 
 describe('entityDays', () => {
@@ -23,12 +23,14 @@ describe('entityDays', () => {
     expect(rest).toEqual([]);
     expect(row).toMatchObject({ type: 'job', jobId: 'j1', subjobId: null, day: '2026-11-23', events: 3, firstAt: '2026-11-23T08:00:00.000000Z' });
     expect(row!.latest).toBe(late);
+    expect(row!.latestIndex).toBe(0);
   });
 
-  it('breaks a tie of the same microsecond by the higher id (the later one in the batch)', () => {
+  it('breaks a tie of the same microsecond by the later one in the batch (the higher id)', () => {
     const first = stored({ type: 'job', id: 'j2' }, '2026-11-23T10:00:00.000001Z', 'running');
     const second = stored({ type: 'job', id: 'j2' }, '2026-11-23T10:00:00.000001Z', 'failed');
-    expect(entityDays([first, second])[0]!.latest).toBe(second);
+    expect(entityDays([first, second])[0]).toMatchObject({ latest: second, latestIndex: 1 });
+    expect(entityDays([second, first])[0]).toMatchObject({ latest: first, latestIndex: 1 });
   });
 
   it('orders by microseconds within one millisecond', () => {
@@ -81,7 +83,7 @@ describe('entityDays', () => {
   });
 
   it('folds 100,000 events of 1,000 jobs in a linear pass', () => {
-    const batch: StoredNewEvent[] = [];
+    const batch: EventBody[] = [];
     for (let i = 0; i < 100_000; i++) batch.push(stored({ type: 'job', id: `job-${i % 1000}` }, `2026-11-23T${String(i % 24).padStart(2, '0')}:00:00Z`));
     const rows = entityDays(batch);
     expect(rows).toHaveLength(1000);
