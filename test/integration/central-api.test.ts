@@ -24,6 +24,11 @@ const now = Date.now();
 const minutesAgo = (n: number) => new Date(now - n * 60_000).toISOString();
 const FROM = new Date(now - 86_400_000).toISOString();
 const TO = new Date(now + 3_600_000).toISOString();
+/**
+ * FROM for day buckets. A window takes the buckets that start in it, and from midnight to 01:40
+ * UTC some events fall in yesterday's bucket, which starts before FROM.
+ */
+const DAY_FROM = `${FROM.slice(0, 10)}T00:00:00.000Z`;
 
 /** One ingested event, in few words: what the expectations are computed from. */
 interface Spec {
@@ -193,7 +198,7 @@ describe('central API across sites (real site APIs on real Postgres, a down site
     expect(agg.buckets.map((b: any) => b.bucket)).toEqual([...agg.buckets.map((b: any) => b.bucket)].sort());
 
     // A coarser grain and filters give the same events, fewer buckets.
-    const byDay = (await getJson(`${base}/v1/jobs/aggregate?grain=day&from=${encodeURIComponent(FROM)}&to=${encodeURIComponent(TO)}`)).body;
+    const byDay = (await getJson(`${base}/v1/jobs/aggregate?grain=day&from=${encodeURIComponent(DAY_FROM)}&to=${encodeURIComponent(TO)}`)).body;
     expect(byDay.totals).toEqual(agg.totals);
     expect(byDay.buckets.length).toBeLessThanOrEqual(2);
     const etchJobs = (await getJson(`${base}/v1/jobs/aggregate?${query}&app_id=etch&entity_type=job`)).body;
@@ -276,7 +281,7 @@ describe('central API across sites (real site APIs on real Postgres, a down site
   it('answers in full, not partial, when every site answers', async () => {
     const site = await liveSite('site-a', t.pool());
     const base = await central([site]);
-    const answer = await getJson(`${base}/v1/jobs/aggregate?grain=day&from=${encodeURIComponent(FROM)}&to=${encodeURIComponent(TO)}`);
+    const answer = await getJson(`${base}/v1/jobs/aggregate?grain=day&from=${encodeURIComponent(DAY_FROM)}&to=${encodeURIComponent(TO)}`);
     expect(answer.body).toMatchObject({ partial: false, sites: [{ site_id: 'site-a', status: 'ok' }], totals: { events: INGESTED['site-a']!.length } });
     expect((await getJson(`${base}/v1/sites/health`)).body.summary).toMatchObject({ status: 'ok', sites_ok: 1, sites_total: 1 });
   });
