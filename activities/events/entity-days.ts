@@ -47,8 +47,8 @@ interface Accumulating {
  */
 export function entityDays(events: readonly EventBody[]): EntityDay[] {
   const byKey = new Map<string, Accumulating>();
-  events.forEach((stored, index) => {
-    const { entity, event } = stored;
+  events.forEach((body, index) => {
+    const { entity, event } = body;
     // The canonical text is UTC: its first ten characters are the UTC day (no Date per event).
     const day = event.at.iso.slice(0, 10);
     const jobId = entity.type === 'job' ? entity.id : (entity.parent_id as string);
@@ -56,15 +56,15 @@ export function entityDays(events: readonly EventBody[]): EntityDay[] {
     const key = `${entity.type}\u0000${jobId}\u0000${subjobId ?? ''}\u0000${day}`;
     const row = byKey.get(key);
     if (!row) {
-      byKey.set(key, { type: entity.type, jobId, subjobId, day, latest: stored, latestIndex: index, first: stored, events: 1, businessKey: entity.business_key ?? null, subKey: entity.sub_key ?? null });
+      byKey.set(key, { type: entity.type, jobId, subjobId, day, latest: body, latestIndex: index, first: body, events: 1, businessKey: entity.business_key ?? null, subKey: entity.sub_key ?? null });
       return;
     }
     row.events += 1;
-    if (earlier(stored, row.first)) row.first = stored;
+    if (earlier(body, row.first)) row.first = body;
     // "Not earlier" is "later, or the same instant and later in the batch" (the higher id).
-    const later = !earlier(stored, row.latest);
+    const later = !earlier(body, row.latest);
     if (later) {
-      row.latest = stored;
+      row.latest = body;
       row.latestIndex = index;
     }
     if (entity.business_key !== undefined && (later || row.businessKey === null)) row.businessKey = entity.business_key;
