@@ -46,15 +46,29 @@ export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise
   });
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, held back for the server about to bind it.
+ *
+ * Between this answer and that server's bind, a program asking the kernel for any free port could
+ * be given the same one. The Temporal dev server picks its internal ports that way while Postgres
+ * and versitygw start beside it, and once it took Postgres' port ("bind: address already in use").
+ * So, as the Temporal CLI does for its own ports, a connection to the port is closed from the
+ * listening side first, which leaves that end in TIME_WAIT (60 s on Linux): the kernel gives no
+ * bind to port 0 a port in that state, while a server binding it by number with SO_REUSEADDR (Node,
+ * Go and Postgres all set it) still can.
+ */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer();
+    const server = net.createServer((accepted) => accepted.destroy());
     server.unref();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      const { port } = server.address() as net.AddressInfo;
+      const client = net.connect({ host: '127.0.0.1', port });
+      client.once('error', (err) => server.close(() => reject(err)));
+      // The listening side closed first; the client's end closes in answer, without TIME_WAIT.
+      client.once('close', () => server.close(() => resolve(port)));
+      client.resume();
     });
   });
 }
