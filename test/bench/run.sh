@@ -25,5 +25,5 @@ trap 'rm -rf "$out"' EXIT
 npx tsc -p tsconfig.json --outDir "$out"
 for bench in "$out"/test/bench/*.bench.js; do
   echo "== $(basename "$bench" .bench.js)"
-  NODE_PATH="$PWD/node_modules" node "$bench"
+  NODE_PATH="$PWD/node_modules" node --expose-gc "$bench"
 done
