@@ -51,7 +51,8 @@ export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise
  *
  * Between this answer and that server's bind, a program asking the kernel for any free port could
  * be given the same one. The Temporal dev server picks its internal ports that way while Postgres
- * and versitygw start beside it, and once it took Postgres' port ("bind: address already in use").
+ * and versitygw start beside it on ports from here, and once one of its ports was taken by the time
+ * it bound it ("bind: address already in use"), which failed the whole run.
  * So, as the Temporal CLI does for its own ports, a connection to the port is closed from the
  * listening side first, which leaves that end in TIME_WAIT (60 s on Linux): the kernel gives no
  * bind to port 0 a port in that state, while a server binding it by number with SO_REUSEADDR (Node,
