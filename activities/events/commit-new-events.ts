@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { PoolClient, QueryResult } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { arrayLiteral } from '../../infra/db/array-literal';
 import { copyBytea, copyField, copyLine } from './copy-text';
 import { entityDays, type EntityDay } from './entity-days';
 import { claimCall, keyBuckets } from './claim-keys';
@@ -25,15 +26,16 @@ import type { IncomingEvent } from './event-store';
 export async function commitNewEvents(client: PoolClient, events: readonly IncomingEvent[]): Promise<string[]> {
   const bodies = events.map(({ event }) => event);
   const keys = bodies.map((event) => event.idempotency_key);
-  const upsertValues = [...entityDayArrays(entityDays(bodies), dirtyHours(bodies)), keyBuckets(keys), keys];
+  const upsertValues = [...entityDayArrays(entityDays(bodies), dirtyHours(bodies)), keyBuckets(keys), keys].map(arrayLiteral);
   if (events.length < COPY_FROM_EVENTS) {
-    const { rows } = await client.query<{ ids: string[] }>({ name: 'events-store-in-one-statement', text: STORE_IN_ONE_STATEMENT, values: [...upsertValues, ...eventArrays(events)] });
+    const values = [...upsertValues, ...eventArrays(events).map(arrayLiteral)];
+    const { rows } = await client.query<{ ids: string[] }>({ name: 'events-store-in-one-statement', text: STORE_IN_ONE_STATEMENT, values });
     return rows[0]!.ids;
   }
   const ids = await beginDrawingIds(client, events.length);
   try {
     await pipeline(Readable.from(copyLines(events, ids)), client.query(copyFrom(COPY_EVENTS)));
-    await client.query({ name: 'events-upsert-and-claim', text: UPSERT_AND_CLAIM, values: [...upsertValues, ids] });
+    await client.query({ name: 'events-upsert-and-claim', text: UPSERT_AND_CLAIM, values: [...upsertValues, arrayLiteral(ids)] });
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -100,7 +102,7 @@ function dirtyHours(events: readonly EventBody[]): string[] {
 }
 
 /** Parameters $1-$18 of the upsert. */
-function entityDayArrays(days: readonly EntityDay[], hours: readonly string[]): unknown[] {
+function entityDayArrays(days: readonly EntityDay[], hours: readonly string[]): (readonly (string | number | null)[])[] {
   const column = <T>(pick: (row: EntityDay) => T) => days.map(pick);
   return [
     column((row) => row.type),
@@ -126,7 +128,7 @@ function entityDayArrays(days: readonly EntityDay[], hours: readonly string[]): 
 }
 
 /** The events' columns but the key ($20) and the id, as parameters $21-$35 of STORE_IN_ONE_STATEMENT. */
-function eventArrays(events: readonly IncomingEvent[]): unknown[] {
+function eventArrays(events: readonly IncomingEvent[]): (string | null)[][] {
   const column = <T>(pick: (incoming: IncomingEvent) => T) => events.map(pick);
   return [
     column(({ event }) => event.site_id),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventBody } from './event-body';
 
 /**
@@ -12,7 +12,8 @@ import type { EventBody } from './event-body';
  * sorting the same five keys a thousand times a batch); a test holds it equal to canonicalJson.
  */
 export function eventDigest(event: EventBody): string {
-  return createHash('sha256').update(canonicalEventJson(event)).digest('hex');
+  // One call, no Hash object per event: a third of createHash's CPU for a text this short.
+  return hash('sha256', canonicalEventJson(event), 'hex');
 }
 
 export function canonicalEventJson({ app, entity, event, idempotency_key, site_id }: EventBody): string {
