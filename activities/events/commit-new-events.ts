@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { PoolClient, QueryResult } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { arrayLiteral } from '../../infra/db/array-literal';
+import { arrayLiteral, type ArrayElement } from '../../infra/db/array-literal';
 import { copyBytea, copyField, copyLine } from './copy-text';
 import { entityDays, type EntityDay } from './entity-days';
 import { claimCall, keyBuckets } from './claim-keys';
@@ -102,7 +102,7 @@ function dirtyHours(events: readonly EventBody[]): string[] {
 }
 
 /** Parameters $1-$18 of the upsert. */
-function entityDayArrays(days: readonly EntityDay[], hours: readonly string[]): (readonly (string | number | null)[])[] {
+function entityDayArrays(days: readonly EntityDay[], hours: readonly string[]): (readonly ArrayElement[])[] {
   const column = <T>(pick: (row: EntityDay) => T) => days.map(pick);
   return [
     column((row) => row.type),
@@ -128,7 +128,7 @@ function entityDayArrays(days: readonly EntityDay[], hours: readonly string[]): 
 }
 
 /** The events' columns but the key ($20) and the id, as parameters $21-$35 of STORE_IN_ONE_STATEMENT. */
-function eventArrays(events: readonly IncomingEvent[]): (string | null)[][] {
+function eventArrays(events: readonly IncomingEvent[]): (readonly ArrayElement[])[] {
   const column = <T>(pick: (incoming: IncomingEvent) => T) => events.map(pick);
   return [
     column(({ event }) => event.site_id),
