@@ -43,15 +43,25 @@ export class IngestCoalescer {
     while (this.inFlight < this.maxInFlight && this.waiting.length > 0) {
       const batch = this.take();
       this.inFlight += 1;
-      this.store(batch.map(({ event }) => event))
-        .then(
-          (outcomes) => batch.forEach((item, index) => item.resolve(outcomes[index] as IngestOutcome)),
-          (err: unknown) => batch.forEach((item) => item.reject(err)),
-        )
-        .finally(() => {
-          this.inFlight -= 1;
-          this.pump();
-        });
+      this.store(batch.map(({ event }) => event)).then(
+        (outcomes) => this.finished(batch, (item, index) => item.resolve(outcomes[index] as IngestOutcome)),
+        (err: unknown) => this.finished(batch, (item) => item.reject(err)),
+      );
+    }
+  }
+
+  /**
+   * Starts the next transaction before answering this one's requests, so that Postgres works on
+   * it while this process writes the answers (each a response of its own, tens of µs apiece).
+   * Answering first left Postgres idle for that time: measured with 64 connections posting single
+   * events, 7 runs of each alternating, 6,208 requests/s on average against 5,233.
+   */
+  private finished(batch: readonly Waiting[], answer: (item: Waiting, index: number) => void): void {
+    this.inFlight -= 1;
+    try {
+      this.pump();
+    } finally {
+      batch.forEach(answer);
     }
   }
 

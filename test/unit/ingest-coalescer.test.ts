@@ -40,6 +40,17 @@ describe('IngestCoalescer', () => {
     await expect(Promise.all(later)).resolves.toEqual(['b', 'c', 'd'].map((key) => ({ status: 'created', eventId: `id-${key}` })));
   });
 
+  it('starts the next transaction before it answers the requests of the one that finished', async () => {
+    const { store, calls } = manualStore();
+    const coalescer = new IngestCoalescer(store);
+    const first = coalescer.submit(incoming('a'));
+    void coalescer.submit(incoming('b'));
+    const transactionsWhenAnswered = first.then(() => calls.length);
+    calls[0]!.finish();
+    await expect(transactionsWhenAnswered).resolves.toBe(2);
+    expect(calls.map((call) => call.keys)).toEqual([['a'], ['b']]);
+  });
+
   it('gives each event its own outcome: a conflict of one does not fail the others', async () => {
     const { store, calls } = manualStore();
     const coalescer = new IngestCoalescer(store);
