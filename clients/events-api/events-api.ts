@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Pool } from 'pg';
 import type { EventsConfig } from '../../infra/config/events-schema';
 import { durationMs } from '../../infra/config/duration';
+import { createGenericPlanPool } from '../../infra/db/pool';
 import { lazyChildLogger } from '../../infra/log/lazy-child-logger';
 import type { Logger } from '../../infra/log/logger';
 import { ApiError, sendError } from './api-error';
@@ -12,6 +13,7 @@ import { useJsonBodies } from './json-body';
 import { registerQueryRoutes } from './query-routes';
 
 export interface EventsApiOptions {
+  /** For the queries; the ingest gets a pool like it of its own, closed with the app. */
   readonly pool: Pool;
   readonly config: EventsConfig;
   readonly log: Logger;
@@ -32,6 +34,14 @@ export function buildEventsApi({ pool, config, log }: EventsApiOptions): Fastify
   const retentionMs = durationMs(config.retention);
   const skewMs = durationMs(config.api.clockSkew);
 
+  // The ingest statement's plan is the same whatever its arrays hold, yet Postgres planned it anew
+  // for every transaction. Planned once per session, a transaction of one event took 1.3-1.5 ms
+  // instead of 1.6-1.8, and single posts from 64 connections went from 5,716 to 6,623 requests/s
+  // (8 runs of each, alternating). The setting is per session, so the ingest gets sessions of its
+  // own, and the queries, whose plans do depend on their filters' values, keep custom plans.
+  const ingestPool = createGenericPlanPool(pool, 'sluice events ingest', log);
+  app.addHook('onClose', () => ingestPool.end());
+
   useJsonBodies(app);
   app.addHook('onResponse', async (request, reply) => {
     metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
@@ -42,7 +52,7 @@ export function buildEventsApi({ pool, config, log }: EventsApiOptions): Fastify
   );
 
   registerIngestRoutes(app, {
-    pool,
+    pool: ingestPool,
     site: config.site,
     maxBatch: config.api.maxBatch,
     bodyLimit: config.api.bodyLimit,

@@ -213,6 +213,20 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
     expect(await stored()).toBe(201);
   });
 
+  it('stores on connections of its own, named in pg_stat_activity, and closes them with the app', async () => {
+    await start(t.pool());
+    const ingestSessions = async () =>
+      (await t.pool().query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'sluice events ingest' AND datname = current_database()")).rows[0].n as number;
+    expect((await call('POST', '/v1/event', event('k1'))).status).toBe(201);
+    expect(await ingestSessions()).toBe(1);
+    await app!.close();
+    app = undefined;
+    // A closed connection's backend leaves pg_stat_activity when its process exits, just after.
+    let open = await ingestSessions();
+    for (const deadline = Date.now() + 5_000; open > 0 && Date.now() < deadline; open = await ingestSessions()) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(open).toBe(0);
+  });
+
   it('answers 503 and stores nothing while the database is unreachable, and says so on /v1/healthz', async () => {
     const unreachable = new Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 500 });
     try {
