@@ -3,7 +3,7 @@ import { UserError, messageOf } from '../errors/user-error';
 import { redactUrl, type Logger } from '../log/logger';
 
 export function createPool(url: string, size: number, log: Logger): Pool {
-  return keptAlive(new Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 }), log);
+  return loggingIdleErrors(new Pool({ connectionString: url, max: size, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 }), log);
 }
 
 /**
@@ -20,11 +20,11 @@ export function createGenericPlanPool(like: Pool, applicationName: string, log: 
   pool.on('connect', (client) => {
     client.query('SET plan_cache_mode = force_generic_plan').catch((err: unknown) => log.warn({ err: messageOf(err) }, 'could not set plan_cache_mode; statements keep custom plans'));
   });
-  return keptAlive(pool, log);
+  return loggingIdleErrors(pool, log);
 }
 
 /** An idle client losing its connection must not crash the process; the next query reconnects. */
-function keptAlive(pool: Pool, log: Logger): Pool {
+function loggingIdleErrors(pool: Pool, log: Logger): Pool {
   pool.on('error', (err) => log.warn({ err: messageOf(err) }, 'idle Postgres connection lost'));
   return pool;
 }
