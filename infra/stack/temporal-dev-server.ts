@@ -79,15 +79,17 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 
 /** True when a Temporal frontend answers at `address` (and knows `namespace`, when given). */
 async function answersAsTemporal(address: string, namespace?: string): Promise<boolean> {
-  let connection: Connection | undefined;
+  // Connection.connect leaves a connection that failed open, redialling the port for ever; a lazy
+  // one is ours to close, whatever happens.
+  const connection = Connection.lazy({ address, connectTimeout: '1s' });
   try {
-    connection = await Connection.connect({ address, connectTimeout: '1s' });
+    await connection.ensureConnected();
     if (namespace) await connection.workflowService.describeNamespace({ namespace });
     else await connection.workflowService.getSystemInfo({});
     return true;
   } catch {
     return false;
   } finally {
-    await connection?.close();
+    await connection.close();
   }
 }

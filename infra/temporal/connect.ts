@@ -37,17 +37,15 @@ function unreachable(target: TemporalTarget, err: unknown): UserError {
 }
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
+  // Not Connection.connect: a connection of its that fails stays open, redialling for ever.
+  const connection = Connection.lazy({ address: target.address, tls: tlsOptions(target), apiKey: target.apiKey, connectTimeout: '5s' });
   try {
-    const connection = await Connection.connect({
-      address: target.address,
-      tls: tlsOptions(target),
-      apiKey: target.apiKey,
-      connectTimeout: '5s',
-    });
-    return new Client({ connection, namespace: target.namespace });
+    await connection.ensureConnected();
   } catch (err) {
+    await connection.close();
     throw unreachable(target, err);
   }
+  return new Client({ connection, namespace: target.namespace });
 }
 
 export async function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {

@@ -44,8 +44,10 @@ describe('the local stack starts idempotently', () => {
     await server.stop(); // a no-op: sluice stops only what it started
   });
 
-  it('refuses a port held by something that is not Temporal', async () => {
+  it('refuses a port held by something that is not Temporal, and stops dialling it', async () => {
+    let dials = 0;
     const squatter = net.createServer((socket) => {
+      dials += 1;
       socket.on('error', () => undefined);
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     });
@@ -56,6 +58,13 @@ describe('the local stack starts idempotently', () => {
       expect(err).toBeInstanceOf(UserError);
       expect((err as UserError).message).toContain(`Port ${port} is in use by something that is not a Temporal server`);
       expect((err as UserError).hint).toContain('temporal.devServer.port');
+      // A probe's connection left open redials with backoff (1 s, then 1.6 s, …): after a dial that
+      // was under way when the probe gave up has had time to land, none may come.
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      await pause(500);
+      const dialsAfterProbe = dials;
+      await pause(3_000);
+      expect(dials).toBe(dialsAfterProbe);
     } finally {
       squatter.close();
     }
