@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { UserError } from '../errors/user-error';
 import type { Logger } from '../log/logger';
+import { openConnection } from '../temporal/connect';
 import { devServerSearchAttributeFlags } from '../temporal/search-attributes';
 import { serverEnv, startManagedProcess, type ManagedProcess } from './managed-process';
 import { isPortOpen, waitFor } from './wait-for';
@@ -79,17 +80,15 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 
 /** True when a Temporal frontend answers at `address` (and knows `namespace`, when given). */
 async function answersAsTemporal(address: string, namespace?: string): Promise<boolean> {
-  // Connection.connect leaves a connection that failed open, redialling the port for ever; a lazy
-  // one is ours to close, whatever happens.
-  const connection = Connection.lazy({ address, connectTimeout: '1s' });
+  let connection: Connection | undefined;
   try {
-    await connection.ensureConnected();
+    connection = await openConnection({ address, connectTimeout: '1s' });
     if (namespace) await connection.workflowService.describeNamespace({ namespace });
     else await connection.workflowService.getSystemInfo({});
     return true;
   } catch {
     return false;
   } finally {
-    await connection.close();
+    await connection?.close();
   }
 }

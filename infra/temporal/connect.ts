@@ -37,15 +37,27 @@ function unreachable(target: TemporalTarget, err: unknown): UserError {
 }
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
-  // Not Connection.connect: a connection of its that fails stays open, redialling for ever.
-  const connection = Connection.lazy({ address: target.address, tls: tlsOptions(target), apiKey: target.apiKey, connectTimeout: '5s' });
+  try {
+    const connection = await openConnection({ address: target.address, tls: tlsOptions(target), apiKey: target.apiKey, connectTimeout: '5s' });
+    return new Client({ connection, namespace: target.namespace });
+  } catch (err) {
+    throw unreachable(target, err);
+  }
+}
+
+/**
+ * Connection.connect, except that a connection that cannot connect is closed: Connection.connect
+ * leaves it open, and its channel redials the address with backoff for ever.
+ */
+export async function openConnection(options: ConnectionOptions): Promise<Connection> {
+  const connection = Connection.lazy(options);
   try {
     await connection.ensureConnected();
   } catch (err) {
     await connection.close();
-    throw unreachable(target, err);
+    throw err;
   }
-  return new Client({ connection, namespace: target.namespace });
+  return connection;
 }
 
 export async function connectWorkerConnection(target: TemporalTarget): Promise<NativeConnection> {
