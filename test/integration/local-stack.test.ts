@@ -46,9 +46,14 @@ describe('the local stack starts idempotently', () => {
 
   it('refuses a port held by something that is not Temporal, and stops dialling it', async () => {
     let dials = 0;
+    const open = new Set<net.Socket>();
     const squatter = net.createServer((socket) => {
       dials += 1;
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
       socket.on('error', () => undefined);
+      // Read, or the probe's closing of the connection would go unnoticed and the socket stay open.
+      socket.resume();
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     });
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
@@ -65,8 +70,11 @@ describe('the local stack starts idempotently', () => {
       const dialsAfterProbe = dials;
       await pause(3_000);
       expect(dials).toBe(dialsAfterProbe);
+      // ...and every connection it made, it closed.
+      expect(open.size).toBe(0);
     } finally {
       squatter.close();
+      for (const socket of open) socket.destroy();
     }
   });
 
