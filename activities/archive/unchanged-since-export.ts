@@ -20,12 +20,17 @@ import { figureDifferences } from './partition-figures';
  * relation the export read; a table put in the partition's place since has another oid.
  *
  * xmin is a 32-bit id that wraps around; "below" is Postgres' own modular order (a - b as a signed
- * 32-bit number < 0), which is right for ids less than 2^31 apart. Any row written after S has an
- * id between S's xmin and the next id; so this is only used while S's xmin is less than
- * MAX_XID_DISTANCE behind the next id, and then a row written since is never taken for an old
- * one. The ids 0-2 (never a row's after Postgres 9.4, which keeps a frozen row's xmin) and a
- * frozen row from before an earlier wrap-around may look newer than S: they prove nothing, and
- * the figures are recomputed.
+ * 32-bit number < 0), which is right for ids less than 2^31 apart. Postgres' age(x) is that
+ * difference from T, the checking transaction's id (the next id while it has none): T - x as a
+ * signed 32-bit number, and 2^31 - 1 for the special ids 0-2. S's xmin is less than
+ * MAX_XID_DISTANCE (2^30) behind the next id, or this is not used, so 0 <= age(S's xmin) < 2^30.
+ * A row with age(xmin) above that (and below 2^31 - 1) has xmin - S's xmin = age(S's xmin) -
+ * age(xmin) between -2^31 and 0: below S's xmin. A row written after S has an id at or after S's
+ * xmin and before the next id, so an age no greater than S's: never taken for an old one. The
+ * ids 0-2 (never a row's after Postgres 9.4, which keeps a frozen row's xmin) and a frozen row
+ * from before an earlier wrap-around may look newer than S: they prove nothing, and the figures
+ * are recomputed. (Ages are compared as numbers; turning each xmin into text and back cost a
+ * third more: 300-430 against 214-295 ms for 1M rows, alternating.)
  *
  * The proof ties the partition to S; S's own figures must be the manifest's (the part's figures
  * are those of one export: a second attempt of the step, running late, may have recorded its own).
@@ -54,7 +59,7 @@ export async function provenUnchangedSinceExport(client: PoolClient, partition: 
   if (BigInt(now[0]!.next_xid) - exportXmin >= MAX_XID_DISTANCE) return false;
   const { rows: seen } = await client.query<{ rows: string; unproven: string }>(
     `SELECT count(*)::text AS rows,
-            count(*) FILTER (WHERE NOT (xmin::text::int8 >= 3 AND (xmin::text::int8 - $1::int8 + 4294967296) % 4294967296 >= 2147483648))::text AS unproven
+            count(*) FILTER (WHERE NOT (age(xmin) > age($1::xid) AND age(xmin) < 2147483647))::text AS unproven
        FROM ${partition}`,
     [(exportXmin % 2n ** 32n).toString()],
   );
