@@ -55,7 +55,8 @@ describe('sluice events serve | tail (built CLI, real Postgres)', () => {
       const badLimit = await runCli(['--config', settings.file!, 'events', 'tail', '-n', 'lots'], cleanEnv());
       expect(badLimit.stderr).toMatch(/--limit lots is not a whole number from 0 to 1000/);
     } finally {
-      server.child.kill('SIGINT');
+      // As systemd stops it (infra/systemd/sluice-events.service).
+      server.child.kill('SIGTERM');
     }
     expect(await server.exited).toBe(0);
   });
