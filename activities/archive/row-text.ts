@@ -78,26 +78,60 @@ export function postgresChecksumSql(columns: readonly ArchiveColumn[], from: str
 /**
  * DuckDB: the same row text, from the columns of an archive as read back. One concat() of all the
  * pieces, which skips NULLs (so a NULL is nothing at all), builds each row's text once: a chain of
- * `||` built 32 intermediate strings per row and made the read-back half again as slow. replace()
- * copies its input even when it finds nothing, so values without a '"' (most of them) skip it:
- * the read-back of 1M event rows took 1,464 instead of 1,672 ms (median of 6, alternating).
+ * `||` built 32 intermediate strings per row and made the read-back half again as slow.
+ *   - The quotes around a NOT NULL value are constant pieces too, merged with the "," between
+ *     them (`'","'`), rather than a `'"' || value || '"'` that builds two strings on the way: the
+ *     row text and MD5 of 1M event rows (11 of whose 14 text columns are NOT NULL) took 1,280
+ *     instead of 1,452 ms (median of 5, alternating). A nullable value keeps its quotes in a `||`
+ *     of its own, which is NULL (nothing) when the value is.
+ *   - replace() copies its input even when it finds nothing, so values without a '"' (most of
+ *     them) skip it: 1,464 instead of 1,672 ms (median of 6, alternating).
  */
 export function duckdbRowText(columns: readonly ArchiveColumn[]): string {
-  const values = columns.map((column) => {
+  const pieces: DuckdbPiece[] = [];
+  columns.forEach((column, index) => {
+    if (index > 0) pieces.push({ text: ',' });
     const name = quoted(column.name);
     switch (column.type) {
-      case 'VARCHAR':
-        return `'"' || CASE WHEN contains(${name}, '"') THEN replace(${name}, '"', '""') ELSE ${name} END || '"'`;
+      case 'VARCHAR': {
+        const escaped = `CASE WHEN contains(${name}, '"') THEN replace(${name}, '"', '""') ELSE ${name} END`;
+        if (column.nullable) pieces.push({ sql: `'"' || ${escaped} || '"'` });
+        else pieces.push({ text: '"' }, { sql: escaped }, { text: '"' });
+        break;
+      }
       case 'BIGINT':
       case 'INTEGER':
-        return `${name}::VARCHAR`;
+        pieces.push({ sql: `${name}::VARCHAR` });
+        break;
       case 'TIMESTAMP WITH TIME ZONE':
-        return `epoch_us(${name})::VARCHAR`;
+        pieces.push({ sql: `epoch_us(${name})::VARCHAR` });
+        break;
       case 'DATE':
-        return `date_diff('day', DATE '1970-01-01', ${name})::VARCHAR`;
+        pieces.push({ sql: `date_diff('day', DATE '1970-01-01', ${name})::VARCHAR` });
+        break;
     }
   });
-  return `concat(${values.join(", ',', ")})`;
+  return `concat(${mergeConstantPieces(pieces).join(', ')})`;
+}
+
+/** Constant text, or a SQL expression. */
+type DuckdbPiece = { readonly text: string } | { readonly sql: string };
+
+/** The pieces as SQL, each run of constant ones as one string literal. */
+function mergeConstantPieces(pieces: readonly DuckdbPiece[]): string[] {
+  const merged: string[] = [];
+  let constant = '';
+  for (const piece of pieces) {
+    if ('text' in piece) {
+      constant += piece.text;
+      continue;
+    }
+    if (constant !== '') merged.push(`'${constant.replaceAll("'", "''")}'`);
+    constant = '';
+    merged.push(piece.sql);
+  }
+  if (constant !== '') merged.push(`'${constant.replaceAll("'", "''")}'`);
+  return merged;
 }
 
 /** DuckDB: the checksum term of one row (sum() it), from the hex MD5 of its duckdbRowText(). */
