@@ -1,4 +1,5 @@
 import { quoted, type ArchiveColumn } from './archive-tables';
+import { sqlString } from './duckdb-session';
 
 /**
  * The canonical text of an archived row, which is at once:
@@ -121,16 +122,18 @@ type DuckdbPiece = { readonly text: string } | { readonly sql: string };
 function mergeConstantPieces(pieces: readonly DuckdbPiece[]): string[] {
   const merged: string[] = [];
   let constant = '';
-  for (const piece of pieces) {
-    if ('text' in piece) {
-      constant += piece.text;
-      continue;
-    }
-    if (constant !== '') merged.push(`'${constant.replaceAll("'", "''")}'`);
+  const endConstant = () => {
+    if (constant !== '') merged.push(sqlString(constant));
     constant = '';
-    merged.push(piece.sql);
+  };
+  for (const piece of pieces) {
+    if ('text' in piece) constant += piece.text;
+    else {
+      endConstant();
+      merged.push(piece.sql);
+    }
   }
-  if (constant !== '') merged.push(`'${constant.replaceAll("'", "''")}'`);
+  endConstant();
   return merged;
 }
 
