@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { ARCHIVE_TABLES } from '../../activities/archive/archive-tables';
-import { postgresEpochUs } from '../../activities/archive/row-text';
 import { checkEventBody, EVENT_STATUSES, type EventBody } from '../../activities/events/event-body';
 import { eventDigest } from '../../activities/events/event-digest';
 import { partitionName, type PartitionedTable } from '../../activities/events/day-partitions';
@@ -53,11 +52,20 @@ export async function storeArchiveEvents(pool: Pool, count: number, seed: number
   await storeEvents(pool, archiveEvents(count, seed, keyPrefix, days), { conflicts: 'reject-all' });
 }
 
-/** A partition's rows as text, timestamps as µs, dates as days since the epoch: what its archive must read back as. */
+/**
+ * A partition's rows as text, timestamps as UTC text to the µs, dates as YYYY-MM-DD: what its
+ * archive must read back as. Formatted here by Postgres and in readArchive by DuckDB, each on its
+ * own, not with the archiver's conversion (postgresEpochUs), which a wrong unit would pass on to
+ * both sides unnoticed.
+ */
 export async function sourceRows(pool: Pool, table: PartitionedTable, day: string): Promise<string[][]> {
   const spec = ARCHIVE_TABLES[table];
   const select = spec.columns.map((c) =>
-    c.type === 'TIMESTAMP WITH TIME ZONE' ? `${postgresEpochUs(`"${c.name}"`)}::text` : c.type === 'DATE' ? `("${c.name}" - date '1970-01-01')::text` : `"${c.name}"::text`,
+    c.type === 'TIMESTAMP WITH TIME ZONE'
+      ? `to_char("${c.name}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`
+      : c.type === 'DATE'
+        ? `to_char("${c.name}", 'YYYY-MM-DD')`
+        : `"${c.name}"::text`,
   );
   const { rows } = await pool.query<string[]>({ text: `SELECT ${select.join(', ')} FROM ${partitionName(table, day)}`, rowMode: 'array' });
   return sortRows(rows);
@@ -77,9 +85,14 @@ export async function readArchive(store: ObjectStore, key: string, table: Partit
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
+      await connection.run("SET TimeZone = 'UTC'");
       const spec = ARCHIVE_TABLES[table];
       const select = spec.columns.map((c) =>
-        c.type === 'TIMESTAMP WITH TIME ZONE' ? `epoch_us("${c.name}")::VARCHAR` : c.type === 'DATE' ? `date_diff('day', DATE '1970-01-01', "${c.name}")::VARCHAR` : `"${c.name}"::VARCHAR`,
+        c.type === 'TIMESTAMP WITH TIME ZONE'
+          ? `strftime("${c.name}", '%Y-%m-%dT%H:%M:%S.%f')`
+          : c.type === 'DATE'
+            ? `strftime("${c.name}", '%Y-%m-%d')`
+            : `"${c.name}"::VARCHAR`,
       );
       const rows = (await connection.runAndReadAll(`SELECT ${select.join(', ')} FROM read_parquet('${file}')`)).getRowsJS() as (string | null)[][];
       const codecs = (await connection.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${file}')`)).getRowsJS().map((row) => String(row[0]));

@@ -12,6 +12,7 @@ import { useIsolatedTest } from '../harness/isolated-test';
 import { recordHistory } from '../harness/record-history';
 import { testLog } from '../harness/test-workers';
 import { archiveConfig, partitionExists, readArchive, sourceRows, storeArchiveEvents } from './archive-fixtures';
+import { markEveryRollupHourChanged } from './rollup-fixtures';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,7 +20,9 @@ import os from 'node:os';
 /** Days before 2026-03-07 are outside the 72 h hot window at this instant. */
 const NOW = '2026-03-10T00:00:00Z';
 
+/** The rollups, every hour recomputed from the raw events and what was sealed: after a drop, they are only right if the seal was. */
 async function rollups(pool: import('pg').Pool) {
+  await markEveryRollupHourChanged(pool);
   await refreshRollups(pool);
   const { rows } = await pool.query(`SELECT grain, bucket, app_id, entity_type, status, events::text, finished::text, durations::text, round(duration_sum::numeric, 6)::text AS s, duration_max FROM event_rollups ORDER BY 1, 2, 3, 4, 5`);
   return rows;

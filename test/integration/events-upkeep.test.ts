@@ -7,6 +7,7 @@ import { eventRollups, eventsUpkeep } from '../../workflows/events-upkeep';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 import { recordHistory } from '../harness/record-history';
 import { useIsolatedTest } from '../harness/isolated-test';
+import { markEveryRollupHourChanged } from './rollup-fixtures';
 
 const DAY_MS = 86_400_000;
 
@@ -48,13 +49,15 @@ describe('event table upkeep workflows (real Temporal, Postgres)', () => {
     const days = new Set((await listDayPartitions(pool)).map((partition) => partition.day));
     expect([...days].sort()).toEqual([dayOf(recent), ...ahead]);
     expect((await pool.query('SELECT idempotency_key FROM events')).rows).toEqual([{ idempotency_key: 'recent' }]);
-    // The dropped day's events still count in the rollups, and a refresh does not lose them.
-    await client.workflow.execute(eventRollups, { taskQueue: CONTROL_QUEUE, workflowId: `event-rollups-again-${Date.now()}` });
+    // The dropped day's events still count in the rollups: recomputed, its hour counts what was sealed for it.
+    await markEveryRollupHourChanged(pool);
+    const again = await client.workflow.execute(eventRollups, { taskQueue: CONTROL_QUEUE, workflowId: `event-rollups-again-${Date.now()}` });
+    expect(again.hours).toHaveLength(2);
     expect(await monthTotal()).toBe(2);
 
     // Run again: nothing left to create or drop.
-    const again = await client.workflow.execute(eventsUpkeep, { taskQueue: CONTROL_QUEUE, workflowId: `events-upkeep-again-${Date.now()}` });
-    expect(again).toEqual({ created: [], dropped: [], awaitingArchive: [] });
+    const upkeepAgain = await client.workflow.execute(eventsUpkeep, { taskQueue: CONTROL_QUEUE, workflowId: `events-upkeep-again-${Date.now()}` });
+    expect(upkeepAgain).toEqual({ created: [], dropped: [], awaitingArchive: [] });
   });
 
   it('with archival on, keeps a day past retention until it is archived, and says so', async () => {
