@@ -71,14 +71,21 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
     expect(changed.body).toMatchObject({ error: 'idempotency_conflict', conflicts: [{ idempotency_key: 'k1', event_id: first.body.event_id }] });
     expect(changed.body.message).toMatch(/already stored with a different body .*a new event needs a new key/);
 
-    const batch = await call('POST', '/v1/events/batch', {
+    const batchBody = {
       events: [
         event('k2', { event: { kind: 'finished', at: minutesAgo(10), status: 'succeeded', metrics: { duration_s: 1200 } } }),
         event('k3', { entity: { type: 'subjob', id: 'step-1', parent_id: 'job-1', sub_key: 'chamber-2' }, event: { at: minutesAgo(20) } }),
         event('k4', { entity: { id: 'job-2' }, app: { app_id: 'litho' }, event: { at: minutesAgo(5), status: 'failed', kind: 'finished' } }),
       ],
-    });
+    };
+    const batch = await call('POST', '/v1/events/batch', batchBody);
     expect(batch).toMatchObject({ status: 201, body: { accepted: 3, event_ids: [expect.any(String), expect.any(String), expect.any(String)] } });
+    expect(batch.headers.get('idempotent-replayed')).toBeNull();
+    // The batch sent again: the first answer, and how many of it were replays; nothing more stored.
+    const batchReplay = await call('POST', '/v1/events/batch', batchBody);
+    expect(batchReplay).toMatchObject({ status: 201, body: batch.body });
+    expect(batchReplay.headers.get('idempotent-replayed')).toBe('3');
+    expect(await stored()).toBe(4);
 
     const jobs = await call('GET', '/v1/jobs');
     expect(jobs.status).toBe(200);
@@ -120,7 +127,7 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
 
     const metrics = await call('GET', '/metrics');
     expect(metrics.body).toMatch(/events_ingested_total\{outcome="created"\} 4/);
-    expect(metrics.body).toMatch(/events_ingested_total\{outcome="duplicate"\} 1/);
+    expect(metrics.body).toMatch(/events_ingested_total\{outcome="duplicate"\} 4/);
     expect(metrics.body).toMatch(/events_ingested_total\{outcome="conflict"\} 1/);
     expect((await call('GET', '/v1/healthz')).body).toEqual({ status: 'ok', site_id: 'site-a', database: 'ok' });
   });
@@ -128,6 +135,8 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
   it('answers every kind of bad input with a 4xx that says what is wrong, stores nothing of it, and keeps serving', async () => {
     await start(t.pool());
     const deep = `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    // Bodies JSON.stringify cannot write: raw JSON text in place of the metrics (and of what follows them).
+    const withMetrics = (metrics: string) => JSON.stringify(event('k1')).replace('"metrics":{}', `"metrics":${metrics}`);
     const cases: [string, string, unknown, number, RegExp, string?][] = [
       ['malformed JSON', '/v1/event', '{"idempotency_key": "k1",', 400, /not valid JSON/],
       ['JSON with NaN', '/v1/event', '{"a": NaN}', 400, /not valid JSON/],
@@ -140,10 +149,14 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
       ['epoch milliseconds', '/v1/event', event('k1', { event: { at: 1_764_000_000_000 } }), 422, /if that is epoch milliseconds/],
       ['far in the future', '/v1/event', event('k1', { event: { at: '2999-01-01T00:00:00Z' } }), 422, /later than now plus the allowed clock skew/],
       ['past retention', '/v1/event', event('k1', { event: { at: '2001-01-01T00:00:00Z' } }), 422, /past retention/],
-      ['a metric that overflowed', '/v1/event', JSON.stringify(event('k1')).replace('"metrics":{}', '"metrics":{"x":1e999}'), 422, /\$\.event\.metrics\.x: is a number too large/],
+      ['a metric that overflowed', '/v1/event', withMetrics('{"x":1e999}'), 422, /\$\.event\.metrics\.x: is a number too large/],
+      ['a metric that overflowed below', '/v1/event', withMetrics('{"ok":1,"x":-1e999}'), 422, /\$\.event\.metrics\.x: is a number too large/],
+      ['NaN in metrics', '/v1/event', withMetrics('{"x":NaN}'), 400, /not valid JSON/],
+      ['Infinity in metrics', '/v1/event', withMetrics('{"x":-Infinity}'), 400, /not valid JSON/],
+      ['NaN as text in metrics', '/v1/event', withMetrics('{"x":"NaN"}'), 422, /\$\.event\.metrics\.x: a metric must be a number/],
       ['a NUL byte', '/v1/event', event('k1', { event: { kind: 'started', metadata: { note: 'a\u0000b' } } }), 422, /\$\.event\.metadata\.note: contains a NUL character/],
-      ['an unpaired surrogate', '/v1/event', JSON.stringify(event('k1')).replace('"metrics":{}', '"metrics":{},"metadata":{"note":"half a pair \\ud83d"}'), 422, /\$\.event\.metadata\.note: contains an unpaired UTF-16 surrogate/],
-      ['__proto__', '/v1/event', JSON.stringify(event('k1')).replace('"metrics":{}', '"metrics":{},"metadata":{"__proto__":{"admin":true}}'), 422, /"__proto__"/],
+      ['an unpaired surrogate', '/v1/event', withMetrics('{},"metadata":{"note":"half a pair \\ud83d"}'), 422, /\$\.event\.metadata\.note: contains an unpaired UTF-16 surrogate/],
+      ['__proto__', '/v1/event', withMetrics('{},"metadata":{"__proto__":{"admin":true}}'), 422, /"__proto__"/],
       ['another site', '/v1/event', event('k1', { site_id: 'site-b' }), 422, /stores the events of site "site-a", not "site-b"/],
       ['text/plain', '/v1/event', 'hello', 415, /Content-Type: application\/json/, 'text/plain'],
       ['an oversized body', '/v1/event', { ...event('k1'), pad: 'x'.repeat(1024 * 1024) }, 413, /larger than this route accepts/],
@@ -194,12 +207,21 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
 
   it('a batch with one conflicting key stores nothing; concurrent single posts share commits and each gets its own answer', async () => {
     await start(t.pool());
-    await call('POST', '/v1/event', event('k1'));
+    const firstK1 = await call('POST', '/v1/event', event('k1'));
     const conflicting = await call('POST', '/v1/events/batch', { events: [event('k2'), event('k1', { event: { status: 'queued' } })] });
     expect(conflicting.status).toBe(409);
     expect(conflicting.body).toMatchObject({ error: 'idempotency_conflict', conflicts: [{ index: 1, idempotency_key: 'k1' }] });
     expect(conflicting.body.message).toMatch(/^\$\.events\[1\]: .*Nothing of the batch was stored/);
     expect(await stored()).toBe(1);
+
+    // Replays beside a new event, in another order: each replay gets its stored id, the new one a new id.
+    const extended = await call('POST', '/v1/events/batch', { events: [event('k2'), event('k1'), event('k3')] });
+    expect(extended.status).toBe(201);
+    expect(extended.headers.get('idempotent-replayed')).toBe('1');
+    const [k2, k1, k3] = extended.body.event_ids as string[];
+    expect(k1).toBe(firstK1.body.event_id);
+    expect(new Set([k1, k2, k3]).size).toBe(3);
+    expect(await stored()).toBe(3);
 
     // 300 posts at once: 200 new keys, each posted once or twice, and one conflicting replay of k1.
     const posts = Array.from({ length: 300 }, (_, i) => call('POST', '/v1/event', event(`c${i % 200}`, { entity: { id: `job-c${i % 200}` } })));
@@ -210,7 +232,7 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
     expect(answers.filter((answer) => answer.headers.get('idempotent-replayed') === 'true')).toHaveLength(100);
     // A key posted twice got the same id both times.
     expect(answers[0]?.body.event_id).toBe(answers[200]?.body.event_id);
-    expect(await stored()).toBe(201);
+    expect(await stored()).toBe(203);
   });
 
   it('stores on connections of its own, named in pg_stat_activity, and closes them with the app', async () => {

@@ -43,6 +43,19 @@ describe('eventDigest', () => {
     expect(eventDigest(checked(body({ type: 'job', id: 'j' }, { metadata: { a: 1, b: 2 }, at: '2026-11-23T09:15:30.123457Z' })))).not.toBe(first);
   });
 
+  it('writes keys in UTF-16 code unit order at every level, numbers as JSON.stringify does, and `at` in UTC to the microsecond', () => {
+    // Written out by hand, not by canonicalJson: this text is what stored digests were computed from.
+    const stored = checked({
+      idempotency_key: 'k-1', site_id: 'site-a', app: { app_id: 'etch', name: 'Ætcher "2"', version: '2.1.0' }, entity: { type: 'job', id: 'j', business_key: 'LOT\n9' },
+      event: { kind: 'finished', at: '2026-11-23T10:15:30.123456+01:00', status: 'succeeded', metrics: { z: 1, a: -0.5 }, metadata: { zone: { b: [2, { y: 1, x: null }], a: 'ü' }, Zeta: true, '': 0, 'a b': 1e21 } },
+    });
+    expect(canonicalEventJson(stored)).toBe(
+      String.raw`{"app":{"app_id":"etch","name":"Ætcher \"2\"","version":"2.1.0"},"entity":{"business_key":"LOT\n9","id":"j","type":"job"},` +
+        String.raw`"event":{"at":"2026-11-23T09:15:30.123456Z","kind":"finished","metadata":{"":0,"Zeta":true,"a b":1e+21,"zone":{"a":"ü","b":[2,{"x":null,"y":1}]}},` +
+        String.raw`"metrics":{"a":-0.5,"z":1},"status":"succeeded"},"idempotency_key":"k-1","site_id":"site-a"}`,
+    );
+  });
+
   it('never changes: digests stored by earlier versions must still match', () => {
     // Pinned when the digest was first written; a change here turns every replay of a stored event into a 409.
     expect(eventDigest(checked(body({ type: 'subjob', id: 's', parent_id: 'j', sub_key: 'c2' }, { metrics: { duration_s: 12.5 }, metadata: { tags: ['a'] } })))).toBe('dd7fec131ddf7d77e14e4e4ad1b8861bd04fcbc11971f087bb5b55ccb159a002');
