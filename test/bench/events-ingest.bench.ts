@@ -7,7 +7,7 @@
  *    idempotency lookup probes every partition.
  * 2. Single events: POST /v1/event on loopback from 64 and then 256 connections, each event with a
  *    new key, against a bare Fastify route that parses the same JSON and answers 201: requests/s
- *    and the ratio at each level.
+ *    and the ratio at each level. Then again from 64 on top of the same history.
  * In both, the two sides take turns, a share of the work each time: this machine's speed drifts
  * by half within minutes, and one long run of each compared the machine's moods more than the
  * servers.
@@ -244,35 +244,32 @@ class PsqlSession {
 }
 
 async function singleEvents(): Promise<void> {
-  const measure = async (url: string, run: string, connections: number, seconds = SINGLE_ROUND_SECONDS) => {
-    let i = 0;
-    const result = await autocannon({
-      url: `${url}/v1/event`,
-      method: 'POST',
-      connections,
-      duration: seconds,
-      headers: { 'content-type': 'application/json' },
-      requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(eventBody(i++, run)) }) }],
-    });
-    const failed = result.non2xx + result.errors + result.timeouts;
-    if (failed > 0) throw new Error(`${failed} of ${result.requests.total} requests to ${url} failed`);
-    return result.requests.average;
-  };
   const bare = await startServer('serve-bare');
-  const sluice = await startServer('serve-sluice', await databaseWithPartitions());
   try {
-    // Untimed, so that the first round does not time either one's warming up (JIT, caches).
-    await measure(bare.url, `bare-warm-${Date.now()}`, CONNECTION_LEVELS[0]!, 2);
-    await measure(sluice.url, `single-warm-${Date.now()}`, CONNECTION_LEVELS[0]!, 2);
-    for (const connections of CONNECTION_LEVELS) {
+    // Untimed, so that the first round does not time its warming up (JIT, caches).
+    await postSingles(bare.url, `bare-warm-${Date.now()}`, CONNECTION_LEVELS[0]!, 2);
+    await singleEventsAgainst(bare.url, await databaseWithPartitions(), CONNECTION_LEVELS, '');
+    // Each commit looks its keys up in every partition: with few events per commit, that cost is shared by few.
+    await singleEventsAgainst(bare.url, await databaseWithPartitions(true), CONNECTION_LEVELS.slice(0, 1), `, on top of ${HISTORY_EVENTS} events in ${HISTORY_DAYS} earlier daily partitions`);
+  } finally {
+    bare.child.kill();
+  }
+}
+
+/** The API on `database` against the bare route at each level of connections, taking turns. */
+async function singleEventsAgainst(bareUrl: string, database: string, levels: readonly number[], setting: string): Promise<void> {
+  const sluice = await startServer('serve-sluice', database);
+  try {
+    await postSingles(sluice.url, `single-warm-${Date.now()}`, levels[0]!, 2);
+    for (const connections of levels) {
       const rounds: { bare: number; sluice: number }[] = [];
       for (let round = 1; round <= SINGLE_ROUNDS; round++) {
-        const bareRate = await measure(bare.url, `bare${connections}-${round}-${Date.now()}`, connections);
-        rounds.push({ bare: bareRate, sluice: await measure(sluice.url, `single${connections}-${round}-${Date.now()}`, connections) });
+        const bareRate = await postSingles(bareUrl, `bare${connections}-${round}-${Date.now()}`, connections);
+        rounds.push({ bare: bareRate, sluice: await postSingles(sluice.url, `single${connections}-${round}-${Date.now()}`, connections) });
       }
       const ratios = rounds.map((round) => round.sluice / round.bare).sort((a, b) => a - b);
       process.stdout.write(
-        `single events, POST /v1/event, ${connections} connections, ${SINGLE_ROUNDS} rounds of ${SINGLE_ROUND_SECONDS} s each, taking turns:\n` +
+        `single events, POST /v1/event, ${connections} connections, ${SINGLE_ROUNDS} rounds of ${SINGLE_ROUND_SECONDS} s each, taking turns${setting}:\n` +
           rounds
             .map((round, index) => `  round ${index + 1}: bare Fastify route (parse, 201) ${Math.round(round.bare)} requests/s, sluice (checked, stored, committed) ${Math.round(round.sluice)} requests/s, ratio ${(round.sluice / round.bare).toFixed(2)}x\n`)
             .join('') +
@@ -280,9 +277,24 @@ async function singleEvents(): Promise<void> {
       );
     }
   } finally {
-    bare.child.kill();
     sluice.child.kill();
   }
+}
+
+/** POSTs single events, each with a new key, from `connections` clients for `seconds`; requests/s. */
+async function postSingles(url: string, run: string, connections: number, seconds = SINGLE_ROUND_SECONDS): Promise<number> {
+  let i = 0;
+  const result = await autocannon({
+    url: `${url}/v1/event`,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(eventBody(i++, run)) }) }],
+  });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0) throw new Error(`${failed} of ${result.requests.total} requests to ${url} failed`);
+  return result.requests.average;
 }
 
 main().catch((err) => {
