@@ -28,36 +28,61 @@ export function tooDeep(text: string, maxDepth = MAX_JSON_DEPTH): { at: number }
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** What either problem of textProblem needs; one scan clears the usual text of both. */
+const NUL_OR_SURROGATE = /[\u0000\uD800-\uDFFF]/;
 
 /** Why a string cannot be stored, or undefined. */
 function textProblem(text: string): string | undefined {
+  if (!NUL_OR_SURROGATE.test(text)) return undefined;
   if (text.includes('\u0000')) return 'a NUL character (\\u0000)';
   if (LONE_SURROGATE.test(text)) return 'an unpaired UTF-16 surrogate (a \\uD800-\\uDFFF escape that is not half of a pair), which is not Unicode text';
   return undefined;
 }
 
-/** Where (a JSON path) a value is that cannot be stored, and why; undefined if there is none. Walks at most MAX_JSON_DEPTH levels (tooDeep ran first). */
+/** Where (a JSON path under `path`) a value is that cannot be stored, and why; undefined if there is none. Walks at most MAX_JSON_DEPTH levels (tooDeep ran first). */
 export function unstorableValue(value: unknown, path = '$'): { path: string; problem: string } | undefined {
+  const found = unstorableIn(value);
+  return found && { path: path + found.steps.reverse().join(''), problem: found.problem };
+}
+
+/** A problem, and the steps to it from the walk's start, innermost first. */
+interface Found {
+  readonly problem: string;
+  readonly steps: string[];
+}
+
+/**
+ * The walk of unstorableValue, which every event posted goes through. It builds no path while all
+ * is well, which is nearly always: the steps are added on the way back from a problem. Building
+ * the path of each value on the way in, with Object.entries and two scans per string, took 1.0-1.3
+ * µs per event of the ingest benchmark; this takes 0.5 (median of 7 runs of 1,000 events each).
+ */
+function unstorableIn(value: unknown): Found | undefined {
   if (typeof value === 'string') {
     const problem = textProblem(value);
-    return problem ? { path, problem: `contains ${problem}, which cannot be stored` } : undefined;
+    return problem ? { problem: `contains ${problem}, which cannot be stored`, steps: [] } : undefined;
   }
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path, problem: 'is a number too large to represent (it overflowed to infinity)' };
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { problem: 'is a number too large to represent (it overflowed to infinity)', steps: [] };
+  if (value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const problem = unstorableValue(value[i], `${path}[${i}]`);
-      if (problem) return problem;
+      const found = unstorableIn(value[i]);
+      if (found) {
+        found.steps.push(`[${i}]`);
+        return found;
+      }
     }
     return undefined;
   }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const keyProblem = textProblem(key);
-      if (keyProblem) return { path, problem: `has a key containing ${keyProblem}` };
-      // An own "__proto__" member is harmless here, but code that copies the object can turn it into a prototype.
-      if (key === '__proto__') return { path, problem: 'has a member named "__proto__", which is not accepted' };
-      const problem = unstorableValue(item, `${path}.${key}`);
-      if (problem) return problem;
+  for (const key in value) {
+    const keyProblem = textProblem(key);
+    if (keyProblem) return { problem: `has a key containing ${keyProblem}`, steps: [] };
+    // An own "__proto__" member is harmless here, but code that copies the object can turn it into a prototype.
+    if (key === '__proto__') return { problem: 'has a member named "__proto__", which is not accepted', steps: [] };
+    const found = unstorableIn((value as Record<string, unknown>)[key]);
+    if (found) {
+      found.steps.push(`.${key}`);
+      return found;
     }
   }
   return undefined;

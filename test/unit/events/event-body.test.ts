@@ -167,6 +167,9 @@ describe('JSON limits', () => {
     expect(unstorableValue({ ['k\u0000']: 1 })).toEqual({ path: '$', problem: 'has a key containing a NUL character (\\u0000)' });
     expect(unstorableValue([Number.POSITIVE_INFINITY])).toEqual({ path: '$[0]', problem: 'is a number too large to represent (it overflowed to infinity)' });
     expect(unstorableValue({ a: null, b: true, c: 1.5, d: 'fine' })).toBeUndefined();
+    // The path is put together on the way back from the problem: each step in order, under the given start.
+    expect(unstorableValue({ ok: [1], a: [[0], [{ 'b.c': [2, { d: -Infinity }] }]] }, '$.events[7]')).toEqual({ path: '$.events[7].a[1][0].b.c[1].d', problem: expect.stringMatching(/overflowed to infinity/) });
+    expect(unstorableValue({ x: 1e999 }, '$.events[0]')).toEqual({ path: '$.events[0].x', problem: expect.stringMatching(/overflowed/) });
     expect(unstorableValue({ note: 'half a pair \ud83d here' })).toEqual({ path: '$.note', problem: expect.stringMatching(/^contains an unpaired UTF-16 surrogate/) });
     expect(unstorableValue(['\udc00 starts with a low half'])).toEqual({ path: '$[0]', problem: expect.stringMatching(/unpaired UTF-16 surrogate/) });
     expect(unstorableValue({ ['k\udfff']: 1 })).toEqual({ path: '$', problem: expect.stringMatching(/^has a key containing an unpaired UTF-16 surrogate/) });
