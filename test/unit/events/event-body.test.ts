@@ -1,6 +1,7 @@
 import { checkEventBody } from '../../../activities/events/event-body';
 import { parseEventTimestamp } from '../../../activities/events/event-timestamp';
 import { MAX_JSON_DEPTH, tooDeep, unstorableValue } from '../../../activities/events/json-limits';
+import { seededRandom } from '../../harness/seeded-random';
 
 const bounds = { notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2026-11-23T12:05:00Z') };
 
@@ -159,7 +160,40 @@ describe('JSON limits', () => {
     const started = Date.now();
     expect(tooDeep(hostile)).toEqual({ at: 5 * MAX_JSON_DEPTH });
     expect(tooDeep('"'.repeat(5_000_000))).toBeUndefined();
+    expect(tooDeep(`"${'\\'.repeat(5_000_000)}"[[`, 1)).toEqual({ at: 5_000_003 });
+    expect(tooDeep(`"${'\\"'.repeat(2_000_000)}`)).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('skips strings as a reading of each character would: escaped quotes, escaped backslashes, unterminated strings', () => {
+    expect(tooDeep('["a\\\\",[[', 2)).toEqual({ at: 8 });
+    expect(tooDeep('["a\\",[[', 2)).toBeUndefined();
+    // The reference reads every character; tooDeep jumps from quote to quote.
+    const reference = (text: string, maxDepth: number) => {
+      let depth = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (inString) {
+          if (c === '\\') i += 1;
+          else if (c === '"') inString = false;
+        } else if (c === '"') inString = true;
+        else if (c === '[' || c === '{') {
+          if (++depth > maxDepth) return { at: i };
+        } else if (c === ']' || c === '}') depth -= 1;
+      }
+      return undefined;
+    };
+    const random = seededRandom(6);
+    const pieces = ['"', '\\', '\\\\', '\\"', '[', ']', '{', '}', 'a', ','];
+    const disagreements: unknown[] = [];
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      for (let k = 1 + Math.floor(random() * 40); k > 0; k--) text += pieces[Math.floor(random() * pieces.length)];
+      const maxDepth = 1 + Math.floor(random() * 4);
+      if (JSON.stringify(tooDeep(text, maxDepth)) !== JSON.stringify(reference(text, maxDepth))) disagreements.push({ text, maxDepth });
+    }
+    expect(disagreements).toEqual([]);
   });
 
   it('reports the first unstorable value with its path', () => {
