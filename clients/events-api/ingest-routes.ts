@@ -30,7 +30,7 @@ export function registerIngestRoutes(app: FastifyInstance, options: IngestRouteO
   const coalescer = new IngestCoalescer((events) => storeEvents(pool, events, { conflicts: 'skip' }));
 
   app.post('/v1/event', { bodyLimit: options.bodyLimit }, async (request, reply) => {
-    const incoming = checked(request.body, '$', options);
+    const incoming = checked(request.body, '$', options, options.timeBounds());
     if (!incoming.ok) throw invalidBody(`The event was not stored: ${summarise(incoming.problems)}`, incoming.problems);
     const outcome = await stored(() => coalescer.submit(incoming.event));
     metrics.outcome(outcome.status);
@@ -41,11 +41,13 @@ export function registerIngestRoutes(app: FastifyInstance, options: IngestRouteO
 
   app.post('/v1/events/batch', { bodyLimit: options.bodyLimit }, async (request, reply) => {
     const events = batchOf(request.body, options.maxBatch);
+    // One clock reading for the whole batch: its events are judged alike, and a Date pair per event is not made.
+    const bounds = options.timeBounds();
     const problems: ApiProblem[] = [];
     const accepted: IncomingEvent[] = [];
     const firstIndexOfKey = new Map<string, number>();
     events.forEach((body, index) => {
-      const incoming = checked(body, `$.events[${index}]`, options);
+      const incoming = checked(body, `$.events[${index}]`, options, bounds);
       if (!incoming.ok) return problems.push(...incoming.problems);
       const key = incoming.event.event.idempotency_key;
       const first = firstIndexOfKey.get(key);
@@ -67,8 +69,8 @@ export function registerIngestRoutes(app: FastifyInstance, options: IngestRouteO
 
 type Checked = { ok: true; event: IncomingEvent } | { ok: false; problems: ApiProblem[] };
 
-function checked(body: unknown, at: string, options: IngestRouteOptions): Checked {
-  const result = checkEventBody(body, options.timeBounds());
+function checked(body: unknown, at: string, options: IngestRouteOptions, bounds: TimeBounds): Checked {
+  const result = checkEventBody(body, bounds);
   const under = (path: string) => at + path.slice(1);
   if (!result.ok) return { ok: false, problems: result.problems.map(({ path, problem }) => ({ path: under(path), problem })) };
   const event: EventBody = result.event;
