@@ -14,13 +14,48 @@ function statesOnPort(port: number): string[] {
     .map((fields) => fields[3]!);
 }
 
+/**
+ * The states on the port once TIME_WAIT shows among them, or after a second. One read of
+ * /proc/net/tcp can miss a socket: the kernel lists it in pages, and a socket that turns into
+ * its TIME_WAIT entry between two pages is on neither (seen once in CI, on a machine busy with
+ * hundreds of sockets, as no state at all).
+ */
+async function statesOnceTimeWait(port: number): Promise<string[]> {
+  const deadline = Date.now() + 1000;
+  let states = statesOnPort(port);
+  while (!states.includes('06') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    states = statesOnPort(port);
+  }
+  return states;
+}
+
+/** Linux's TcpExt counters that a lost TIME_WAIT would move (a full bucket table, an abort), to tell a failure's cause. */
+function timeWaitCounters(): Record<string, number> {
+  const [names, values] = fs
+    .readFileSync('/proc/net/netstat', 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('TcpExt:'))
+    .map((line) => line.split(/\s+/).slice(1));
+  const counters: Record<string, number> = {};
+  names!.forEach((name, i) => {
+    if (/TimeWait|^TW|Abort/.test(name)) counters[name] = Number(values![i]);
+  });
+  return counters;
+}
+
 const onLinux = fs.existsSync('/proc/net/tcp') ? it : it.skip;
 
 describe('findFreePort', () => {
   onLinux('holds the port back in TIME_WAIT, so that no bind to port 0 is given it before its server binds it', async () => {
+    const before = timeWaitCounters();
     const port = await findFreePort();
-    expect(statesOnPort(port)).toContain('06');
-    expect(statesOnPort(port)).not.toContain('0A'); // nothing listens there any more
+    const states = await statesOnceTimeWait(port);
+    // The counters that moved meanwhile come along, so that a failure says why the kernel dropped the socket.
+    const after = timeWaitCounters();
+    const moved = Object.fromEntries(Object.entries(after).filter(([name, value]) => value !== before[name]));
+    expect({ states, moved }).toEqual({ states: expect.arrayContaining(['06']), moved });
+    expect(states).not.toContain('0A'); // nothing listens there any more
   });
 
   it('answers a port that a server can bind by number at once', async () => {
