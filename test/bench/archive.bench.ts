@@ -189,10 +189,14 @@ class ArchiveSite {
     return new ArchiveSite(databaseUrl, pool, workers, client);
   }
 
+  /** The pool is ended whatever the rest does: an idle connection the teardown's Postgres stop cuts would crash the process and hide the first error. */
   async stop(): Promise<void> {
-    await this.client.connection.close();
-    await this.workers.shutdown();
-    await this.pool.end();
+    try {
+      await this.client.connection.close();
+      await this.workers.shutdown();
+    } finally {
+      await this.pool.end();
+    }
   }
 
   /** Archives `day`'s events partition of `rows` rows with the archivePartition workflow, and checks what it did. */
