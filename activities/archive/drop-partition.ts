@@ -19,11 +19,12 @@ import { provenUnchangedSinceExport, type ExportSnapshot } from './unchanged-sin
  * exported before the manifest recorded snapshots), or where that proves nothing, it recomputes
  * the figures from every value (seconds per million rows).
  *
- * The re-check runs under a SHARE lock, which stops writes to this partition but not reads: every
- * ingest reads all events partitions for its idempotency lookup, and an ACCESS EXCLUSIVE lock held
- * for a recomputation would stall ingest. Only the DROP itself, which is quick, takes ACCESS
- * EXCLUSIVE. A late event for this very day can deadlock with that upgrade; Postgres then aborts
- * one side, and both retry.
+ * The re-check runs under a SHARE lock, which stops writes to this partition but not reads: the
+ * API's queries, and an ingest's check of a replayed key's event, read all events partitions, and
+ * an ACCESS EXCLUSIVE lock held for a recomputation would stall them. Only the DROP itself, which
+ * is quick, takes ACCESS EXCLUSIVE. A late event for this very day can deadlock with that upgrade;
+ * Postgres then aborts one side, and both retry. The drop of a month's last day also drops the
+ * month's keys (dropDayPartition).
  */
 
 export type DropOutcome =

@@ -1,9 +1,9 @@
 /**
  * The claim of a batch's idempotency keys, the last step of an ingest transaction
- * (sluice_claim_idempotency_keys, infra/migrations/…_ingest-claim-keys.sql): lock the keys'
- * buckets, then look for the keys in every partition. If another transaction stored some of them
- * first, the claim fails with SL409 and those rows as JSON in its DETAIL, which aborts the
- * transaction; storedFirst reads them from the error.
+ * (sluice_claim_idempotency_keys, infra/migrations/…_event-keys.sql): lock the keys' buckets,
+ * then look for the keys in event_keys, a key found there counting while its event exists. If
+ * another transaction stored some of them first, the claim fails with SL409 and those rows as
+ * JSON in its DETAIL, which aborts the transaction; storedFirst reads them from the error.
  */
 
 /** A key's stored event, as the claim reports a row another transaction stored first. */

@@ -10,10 +10,11 @@ import type { EventBody } from './event-body';
 import type { IncomingEvent } from './event-store';
 
 /**
- * Writes a batch of new events, folds them into the per-day rows of jobs and subjobs and the
- * rollups' dirty hours, claims their idempotency keys (claim-keys.ts) and commits, as one
- * transaction. Returns the events' new ids, in the batch's order. If another transaction stored
- * some of the keys first, nothing is stored and the claim's error is thrown (see storedFirst).
+ * Writes a batch of new events and their idempotency keys (event_keys), folds them into the
+ * per-day rows of jobs and subjobs and the rollups' dirty hours, claims the keys (claim-keys.ts)
+ * and commits, as one transaction. Returns the events' new ids, in the batch's order. If another
+ * transaction stored some of the keys first, nothing is stored and the claim's error is thrown
+ * (see storedFirst).
  *
  * A batch of up to a few thousand events, such as the coalesced single posts or a client's batch
  * of a thousand, is one statement in an implicit transaction: one round trip, and each round
@@ -35,7 +36,8 @@ export async function commitNewEvents(client: PoolClient, events: readonly Incom
   const ids = await beginDrawingIds(client, events.length);
   try {
     await pipeline(Readable.from(copyLines(events, ids)), client.query(copyFrom(COPY_EVENTS)));
-    await client.query({ name: 'events-upsert-and-claim', text: UPSERT_AND_CLAIM, values: [...upsertValues, arrayLiteral(ids)] });
+    const ats = events.map(({ event }) => event.event.at.iso);
+    await client.query({ name: 'events-upsert-and-claim', text: UPSERT_AND_CLAIM, values: [...upsertValues, arrayLiteral(ids), arrayLiteral(ats)] });
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -157,17 +159,22 @@ const latestWins = (table: string, columns: string[]) =>
 const LATEST_STATE = ['site_id', 'app_id', 'app_name', 'app_version', 'status', 'kind', 'metrics', 'last_event_id'];
 
 /**
- * The upsert of the entity days ($1-$17) and dirty hours ($18), then the claim of the keys ($20,
- * in lock buckets $19), as one statement, with the batch's ids from `drawn` and, optionally, the
- * insert of the events themselves (`newEvents`, a data-modifying CTE). Rows are upserted in key
- * order, so two batches touching the same jobs lock them in one order. The claim is called on
- * the counts of the upserts' rows, so it runs after them: a transaction that holds bucket locks
- * then waits for nothing but other bucket locks, and cannot deadlock with the row locks.
+ * The upsert of the entity days ($1-$17) and dirty hours ($18), the insert of the keys (rows of
+ * key, event id and time from `newKeys`), then the claim of the keys ($20, in lock buckets $19),
+ * as one statement, with the batch's ids from `drawn` and, optionally, the insert of the events
+ * themselves (`newEvents`, a data-modifying CTE). Rows are upserted in key order, so two batches
+ * touching the same jobs lock them in one order. The claim is called on the counts of the other
+ * parts' rows, so it runs after them: a transaction that holds bucket locks then waits for nothing
+ * but other bucket locks, and cannot deadlock with the row locks.
  */
-const upsertAndClaim = (drawn: string, newEvents?: string) => `
+const upsertAndClaim = (drawn: string, newKeys: string, newEvents?: string) => `
 WITH drawn AS (
   ${drawn}
-),${newEvents ? ` new_events AS (${newEvents}),` : ''} input AS (
+),${newEvents ? ` new_events AS (${newEvents}),` : ''} new_keys AS (
+  INSERT INTO event_keys (idempotency_key, event_id, at)
+  ${newKeys}
+  RETURNING 1
+), input AS (
   SELECT t.*, d.ids[t.latest_index] AS last_event_id
     FROM drawn AS d,
          unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], $7::text[], $8::text[],
@@ -207,14 +214,15 @@ WITH drawn AS (
   INSERT INTO event_rollup_dirty (hour) SELECT unnest($18::timestamptz[])
 )
 SELECT d.ids::text[] AS ids, ${claimCall('$19', '$20', 'd.ids')}
-  FROM drawn AS d, (SELECT count(*) FROM job_rows) AS j, (SELECT count(*) FROM subjob_rows) AS s${newEvents ? ', (SELECT count(*) FROM new_events) AS e' : ''}`;
+  FROM drawn AS d, (SELECT count(*) FROM job_rows) AS j, (SELECT count(*) FROM subjob_rows) AS s, (SELECT count(*) FROM new_keys) AS k`;
 
-/** After COPY: the ids the transaction drew ($21). */
-const UPSERT_AND_CLAIM = upsertAndClaim('SELECT $21::bigint[] AS ids');
+/** After COPY: the ids the transaction drew ($21), and the events' times ($22) for their keys. */
+const UPSERT_AND_CLAIM = upsertAndClaim('SELECT $21::bigint[] AS ids', 'SELECT * FROM unnest($20::text[], $21::bigint[], $22::timestamptz[])');
 
-/** All of it, the events ($20-$35) included and their ids drawn in batch order. */
+/** All of it, the events ($20-$35) included and their ids drawn in batch order; the keys as the events' insert returns them. */
 const STORE_IN_ONE_STATEMENT = upsertAndClaim(
   `SELECT ARRAY(SELECT nextval('events_event_id_seq') FROM generate_series(1, cardinality($20::text[])) AS i ORDER BY i) AS ids`,
+  'SELECT idempotency_key, event_id, at FROM new_events',
   `
   INSERT INTO events (event_id, idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id,
                       business_key, sub_key, kind, at, status, metrics, metadata, body_digest)
@@ -225,6 +233,6 @@ const STORE_IN_ONE_STATEMENT = upsertAndClaim(
                 $29::text[], $30::text[], $31::timestamptz[], $32::text[], $33::jsonb[], $34::jsonb[], $35::text[])
            WITH ORDINALITY AS t(idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id,
                                 business_key, sub_key, kind, at, status, metrics, metadata, digest, ord)
-  RETURNING 1
+  RETURNING idempotency_key, event_id, at
 `,
 );

@@ -10,14 +10,16 @@ import { commitNewEvents } from './commit-new-events';
  * Idempotency: an event whose key is stored already is not stored again. The same body (same
  * digest) is a duplicate and answers with the first event's id; a different body is a conflict.
  * The key cannot be a unique constraint on a partitioned table (see the events migration), so it
- * is enforced by a lock per key bucket and a look across all partitions, in this order:
+ * is enforced by a lock per key bucket and a look at every month's keys, in this order:
  *
- *   1. insert the events not known to be stored (and fold them into jobs and subjobs);
+ *   1. insert the events not known to be stored, and their keys (event_keys, partitioned by
+ *      month, so a look for a key probes a few partitions rather than one per day), and fold the
+ *      events into jobs and subjobs;
  *   2. lock their keys' buckets (pg_advisory_xact_lock, in one order, so two batches cannot
  *      deadlock on them);
- *   3. look for the keys in every partition: a row that is not this transaction's was committed
- *      by another one, before this one held the lock. If there is any, roll back and try again,
- *      knowing those keys; if not, commit.
+ *   3. look for the keys: a key row that is not this transaction's, and whose event still exists,
+ *      was committed by another transaction before this one held the lock. If there is any, roll
+ *      back and try again, knowing those keys; if not, commit.
  * Steps 2 and 3 are the claim (claim-keys.ts). A small batch does all of it in one statement, one
  * round trip; a large one in five (commit-new-events.ts).
  *

@@ -1,9 +1,17 @@
+import fs from 'node:fs';
+import { runner } from 'node-pg-migrate';
+import { Pool } from 'pg';
 import { checkEventBody, type EventBody } from '../../activities/events/event-body';
 import { eventDigest } from '../../activities/events/event-digest';
-import { listDayPartitions } from '../../activities/events/day-partitions';
+import { dropDayPartition, listDayPartitions } from '../../activities/events/day-partitions';
 import { storeEvents, type IncomingEvent } from '../../activities/events/event-store';
 import { COPY_FROM_EVENTS } from '../../activities/events/commit-new-events';
+import { migrate, migrationsDir, MIGRATIONS_TABLE } from '../../infra/db/migrate';
+import { inTransaction } from '../../infra/db/transaction';
+import { databaseUrlFor } from '../harness/isolated-database';
 import { useIsolatedTest } from '../harness/isolated-test';
+import { testStack } from '../harness/test-stack-info';
+import { testLog } from '../harness/test-workers';
 
 const bounds = { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2030-01-01T00:00:00Z') };
 
@@ -144,8 +152,11 @@ describe('storeEvents (real Postgres, daily partitions)', () => {
     const ids = new Set(created.map((outcome) => (outcome.status === 'created' ? outcome.eventId : '')));
     for (const duplicate of duplicates) expect(ids.has(duplicate.status === 'duplicate' ? duplicate.eventId : '')).toBe(true);
     expect((await pool.query('SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys FROM events')).rows).toEqual([{ n: distinct, keys: distinct }]);
-    // The jobs count each stored event once: nothing of a rolled-back attempt remains.
+    // The jobs count each stored event once, and each has one key row: nothing of a rolled-back attempt remains.
     expect((await pool.query('SELECT sum(events)::int AS n FROM jobs')).rows).toEqual([{ n: distinct }]);
+    const { rows: keys } = await pool.query(`SELECT (SELECT count(*)::int FROM event_keys) AS rows,
+                                                    (SELECT count(*)::int FROM events JOIN event_keys USING (idempotency_key, event_id, at)) AS matching`);
+    expect(keys).toEqual([{ rows: distinct, matching: distinct }]);
     // Each job's row names its day's latest stored event, by time and then id, as a recomputation finds it.
     const { rows: wrong } = await pool.query(`
       SELECT j.job_id FROM jobs j
@@ -169,7 +180,86 @@ describe('storeEvents (real Postgres, daily partitions)', () => {
     expect(stored.map((row) => row.idempotency_key).sort()).toEqual([...hostile].sort());
   });
 
+  it('frees the key of an event whose day was dropped, and drops a month of keys with its last day', async () => {
+    const pool = t.pool();
+    const store = async (key: string, at: string, status = 'running') => (await storeEvents(pool, [incoming(key, { event: { at, status } })], { conflicts: 'reject-all' }))[0]!;
+    const keyMonths = async () =>
+      (await pool.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'event_keys'::regclass ORDER BY 1`)).rows.map((row) => row.relname);
+    await store('march-1', '2026-03-01T10:00:00Z');
+    await store('march-2', '2026-03-02T10:00:00Z');
+    const april = await store('april-1', '2026-04-01T10:00:00Z');
+    expect(await keyMonths()).toEqual(['event_keys_p202603', 'event_keys_p202604']);
+
+    // 2 March keeps March's keys, 1 March's among them; that key no longer counts.
+    await inTransaction(pool, (client) => dropDayPartition(client, 'events', '2026-03-01'));
+    expect(await keyMonths()).toEqual(['event_keys_p202603', 'event_keys_p202604']);
+    expect((await pool.query(`SELECT count(*)::int AS n FROM event_keys WHERE idempotency_key = 'march-1'`)).rows).toEqual([{ n: 1 }]);
+    const reused = await store('march-1', '2026-03-03T10:00:00Z', 'failed');
+    expect(reused.status).toBe('created');
+    // Its replay finds the new event among the key's two rows; the kept day's key still counts.
+    expect(await store('march-1', '2026-03-03T10:00:00Z', 'failed')).toEqual({ status: 'duplicate', eventId: 'eventId' in reused ? reused.eventId : '' });
+    expect((await store('march-2', '2026-03-02T10:00:00Z', 'failed')).status).toBe('conflict');
+
+    // Jobs and subjobs partitions leave the keys alone; the last events partition of March takes them along.
+    await inTransaction(pool, (client) => dropDayPartition(client, 'jobs', '2026-03-02'));
+    expect(await keyMonths()).toEqual(['event_keys_p202603', 'event_keys_p202604']);
+    await inTransaction(pool, async (client) => {
+      await dropDayPartition(client, 'events', '2026-03-02');
+      await dropDayPartition(client, 'events', '2026-03-03');
+    });
+    expect(await keyMonths()).toEqual(['event_keys_p202604']);
+    expect(await store('april-1', '2026-04-01T10:00:00Z')).toEqual({ status: 'duplicate', eventId: 'eventId' in april ? april.eventId : '' });
+    // A late event for March makes its key month again.
+    expect((await store('march-1', '2026-03-01T10:00:00Z')).status).toBe('created');
+    expect(await keyMonths()).toEqual(['event_keys_p202603', 'event_keys_p202604']);
+  });
+
   it('refuses repeated keys in one call (the API answers those with a 4xx before storing)', async () => {
     await expect(storeEvents(t.pool(), [incoming('k'), incoming('k')], { conflicts: 'reject-all' })).rejects.toThrow(/repeat within one call/);
+  });
+});
+
+describe('the event_keys migration (real Postgres)', () => {
+  it('carries the keys of events stored before it into monthly partitions, which then answer replays', async () => {
+    const name = `sluice_keys_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+    const admin = new Pool({ connectionString: testStack().databaseUrl, max: 1 });
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = databaseUrlFor(testStack().databaseUrl, name);
+    const files = fs.readdirSync(migrationsDir()).map((file) => file.replace(/\.sql$/, '')).sort();
+    const keysMigration = files.indexOf('20261127000000000_event-keys');
+    expect(keysMigration).toBeGreaterThan(0);
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    await runner({ databaseUrl: url, dir: migrationsDir(), migrationsTable: MIGRATIONS_TABLE, direction: 'up', count: keysMigration, singleTransaction: true, logger: quiet });
+
+    // A database of the version before: events in two months, stored with the old schema.
+    const pool = new Pool({ connectionString: url, max: 2 });
+    try {
+      const march = incoming('k-march', { event: { at: '2026-03-31T23:59:59.999999Z' } });
+      const april = incoming('k-april', { event: { at: '2026-04-01T00:00:00Z' } });
+      for (const [day, next] of [['2026-03-31', '2026-04-01'], ['2026-04-01', '2026-04-02']]) {
+        await pool.query(`CREATE TABLE events_p${day!.replaceAll('-', '')} PARTITION OF events FOR VALUES FROM ('${day} 00:00:00+00') TO ('${next} 00:00:00+00')`);
+      }
+      for (const { event, digest } of [march, april]) {
+        await pool.query(
+          `INSERT INTO events (idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, kind, at, status, metrics, metadata, body_digest)
+           VALUES ($1, 'site-a', 'etch', 'Etcher', '2.1.0', 'job', 'job-1', 'started', $2, 'running', '{}', '{}', decode($3, 'hex'))`,
+          [event.idempotency_key, event.event.at.iso, digest],
+        );
+      }
+      expect(await migrate(url, testLog)).toEqual(files.slice(keysMigration));
+
+      const { rows } = await pool.query(`SELECT k.idempotency_key, k.event_id = e.event_id AS same_id, k.tableoid::regclass::text AS partition
+                                           FROM event_keys k JOIN events e USING (idempotency_key, at) ORDER BY k.at`);
+      expect(rows).toEqual([
+        { idempotency_key: 'k-march', same_id: true, partition: 'event_keys_p202603' },
+        { idempotency_key: 'k-april', same_id: true, partition: 'event_keys_p202604' },
+      ]);
+      expect((await pool.query(`SELECT to_regclass('events_idempotency_key') AS index`)).rows).toEqual([{ index: null }]);
+      const outcomes = await storeEvents(pool, [march, incoming('k-april', { event: { at: '2026-04-01T00:00:00Z', status: 'failed' } })], { conflicts: 'skip' });
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['duplicate', 'conflict']);
+    } finally {
+      await pool.end();
+    }
   });
 });

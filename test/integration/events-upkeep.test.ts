@@ -1,4 +1,4 @@
-import { addDays, dayOf, listDayPartitions } from '../../activities/events/day-partitions';
+import { addDays, dayOf, keyMonthName, listDayPartitions } from '../../activities/events/day-partitions';
 import { checkEventBody, type EventBody } from '../../activities/events/event-body';
 import { eventDigest } from '../../activities/events/event-digest';
 import { storeEvents } from '../../activities/events/event-store';
@@ -27,7 +27,8 @@ describe('event table upkeep workflows (real Temporal, Postgres)', () => {
     const settings = t.settings({ events: { enabled: true, retention: '30d', partitionsAhead: 3, archive: { enabled: false } } });
     const pool = t.pool();
     const today = dayOf(Date.now());
-    const old = new Date(Date.now() - 40 * DAY_MS);
+    // Past retention, and alone in its month: two months back, while the recent day is at most one month back.
+    const old = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 2, 1, 12));
     const recent = new Date(Date.now() - 29 * DAY_MS);
     await storeEvents(pool, [eventAt('old', old), eventAt('recent', recent)], { conflicts: 'reject-all' });
     await t.startWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
@@ -42,8 +43,20 @@ describe('event table upkeep workflows (real Temporal, Postgres)', () => {
     const result = await client.workflow.execute(eventsUpkeep, { taskQueue: CONTROL_QUEUE, workflowId });
     await recordHistory(client, workflowId, 'events-upkeep');
     const ahead = [0, 1, 2, 3].map((n) => addDays(today, n));
-    expect(result.created).toEqual(ahead.flatMap((day) => ['events', 'jobs', 'subjobs'].map((table) => `${table}_p${day.replaceAll('-', '')}`)));
+    // Each day's partitions, then the key partition of its month if that is new (the stored events made those of theirs).
+    const expected: string[] = [];
+    const months = new Set([old, recent].map((at) => keyMonthName(dayOf(at))));
+    for (const day of ahead) {
+      expected.push(...['events', 'jobs', 'subjobs'].map((table) => `${table}_p${day.replaceAll('-', '')}`));
+      if (!months.has(keyMonthName(day))) expected.push(keyMonthName(day));
+      months.add(keyMonthName(day));
+    }
+    expect(result.created).toEqual(expected);
     expect(result.dropped).toEqual(['events', 'jobs', 'subjobs'].map((table) => `${table}_p${dayOf(old).replaceAll('-', '')}`));
+    // The old day was the last of its month: the month's keys went with it.
+    const keyMonths = (await pool.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'event_keys'::regclass`)).rows.map((row) => row.relname);
+    expect(keyMonths).not.toContain(keyMonthName(dayOf(old)));
+    expect(keyMonths).toContain(keyMonthName(dayOf(recent)));
     expect(result.awaitingArchive).toEqual([]);
 
     const days = new Set((await listDayPartitions(pool)).map((partition) => partition.day));
