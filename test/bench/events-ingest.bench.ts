@@ -3,8 +3,9 @@
  * 1. Batch ingest: 200,000 events POSTed to the event API in batches of 1,000 (checked, idempotent,
  *    jobs and subjobs derived, rollup hours marked) against `psql \copy` of the same rows from CSV
  *    straight into the events table (no checks, no derived state): rows/s and the ratio, after
- *    10,000 untimed on each side. Then again with 3M events of history in 89 earlier daily
- *    partitions on both sides, since the idempotency lookup probes every partition.
+ *    10,000 untimed on each side, and the CPU time per row of each side's processes. Then again
+ *    with 3M events of history in 89 earlier daily partitions on both sides, since an ingest's
+ *    indexes and key lookup grow with them.
  * 2. Single events: POST /v1/event on loopback from 64 and then 256 connections, each event with a
  *    new key, against a bare Fastify route that parses the same JSON and answers 201: requests/s
  *    and the ratio at each level. Then again from 64 on top of the same history.
@@ -32,6 +33,7 @@ import globalSetup from '../harness/global-setup';
 import globalTeardown from '../harness/global-teardown';
 import { isolatedDatabaseUrl } from '../harness/isolated-database';
 import { testStack } from '../harness/test-stack-info';
+import { backendPids, cpuDuring } from './process-cpu';
 
 const BATCH_EVENTS = 200_000;
 const BATCH_SIZE = 1000;
@@ -145,6 +147,12 @@ async function batchIngest(history: boolean): Promise<void> {
   const copyDb = await databaseWithPartitions(history);
   const server = await startServer('serve-sluice', sluiceDb);
   const psql = new PsqlSession(copyDb);
+  // Each side's processes, whose CPU time each turn adds up (see process-cpu.ts).
+  const sluicePool = new Pool({ connectionString: sluiceDb, max: 1 });
+  const copyPool = new Pool({ connectionString: copyDb, max: 1 });
+  const sluiceSide = { api: async () => [server.child.pid!], postgres: () => backendPids(sluicePool) };
+  const copySide = { psql: async () => [psql.pid], postgres: () => backendPids(copyPool) };
+  const cpu = { api: 0, apiPostgres: 0, psql: 0, copyPostgres: 0 };
   let sluiceMs = 0;
   let copyMs = 0;
   try {
@@ -154,24 +162,33 @@ async function batchIngest(history: boolean): Promise<void> {
     const share = BATCH_EVENTS / BATCH_ROUNDS;
     for (let round = 0; round < BATCH_ROUNDS; round++) {
       const first = WARM_EVENTS + round * share;
-      sluiceMs += await postBatches(server.url, bodies.slice(first / BATCH_SIZE, (first + share) / BATCH_SIZE));
-      copyMs += await psql.copy(lines.slice(first, first + share));
+      const sluiceTurn = await cpuDuring(sluiceSide, async () => {
+        sluiceMs += await postBatches(server.url, bodies.slice(first / BATCH_SIZE, (first + share) / BATCH_SIZE));
+      });
+      const copyTurn = await cpuDuring(copySide, async () => {
+        copyMs += await psql.copy(lines.slice(first, first + share));
+      });
+      cpu.api += sluiceTurn.api;
+      cpu.apiPostgres += sluiceTurn.postgres;
+      cpu.psql += copyTurn.psql;
+      cpu.copyPostgres += copyTurn.postgres;
     }
+    const stored = (await sluicePool.query(`SELECT count(*)::int AS n FROM events WHERE idempotency_key LIKE '${run}-%'`)).rows[0].n;
+    if (stored !== events) throw new Error(`the API stored ${stored} events, expected ${events}`);
   } finally {
     server.child.kill();
     psql.close();
+    await Promise.all([sluicePool.end(), copyPool.end()]);
   }
-  const sluicePool = new Pool({ connectionString: sluiceDb });
-  const stored = (await sluicePool.query(`SELECT count(*)::int AS n FROM events WHERE idempotency_key LIKE '${run}-%'`)).rows[0].n;
-  await sluicePool.end();
-  if (stored !== events) throw new Error(`the API stored ${stored} events, expected ${events}`);
 
   const rate = (ms: number) => Math.round(BATCH_EVENTS / (ms / 1000));
+  const perEvent = (ms: number) => `${((ms * 1000) / BATCH_EVENTS).toFixed(1)} µs`;
   process.stdout.write(
     `batch ingest of ${BATCH_EVENTS} events (${BATCH_SIZE} per POST, 2 at a time; ${BATCH_ROUNDS} turns each)${history ? `, on top of ${HISTORY_EVENTS} events in ${HISTORY_DAYS} earlier daily partitions` : ''}:\n` +
       `  sluice POST /v1/events/batch   ${Math.round(sluiceMs)} ms  ${rate(sluiceMs)} events/s\n` +
       `  psql \\copy into events        ${Math.round(copyMs)} ms  ${rate(copyMs)} rows/s\n` +
-      `  ratio (sluice rate / \\copy rate): ${(copyMs / sluiceMs).toFixed(2)}x (aim >= 0.5x)\n`,
+      `  ratio (sluice rate / \\copy rate): ${(copyMs / sluiceMs).toFixed(2)}x (aim >= 0.5x)\n` +
+      `  CPU per row: sluice's API ${perEvent(cpu.api)} and its Postgres ${perEvent(cpu.apiPostgres)}; psql ${perEvent(cpu.psql)} and its Postgres ${perEvent(cpu.copyPostgres)}\n`,
   );
 }
 
@@ -214,11 +231,13 @@ async function postBatches(url: string, bodies: readonly Buffer[]): Promise<numb
  */
 class PsqlSession {
   private readonly psql: ChildProcess;
+  readonly pid: number;
   private output = '';
   private waiting: (() => void) | undefined;
 
   constructor(url: string) {
     this.psql = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.pid = this.psql.pid!;
     this.psql.stdout!.on('data', (chunk: Buffer) => {
       this.output += chunk.toString();
       if (this.output.includes('copied\n')) {
