@@ -1,5 +1,6 @@
 import { checkEventBody, type EventBody } from '../../../activities/events/event-body';
-import { canonicalEventJson, canonicalJson, eventDigest } from '../../../activities/events/event-digest';
+import { canonicalEventJson, canonicalJson, eventDigest, quoted } from '../../../activities/events/event-digest';
+import { seededRandom } from '../../harness/seeded-random';
 
 const bounds = { notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2026-12-31T00:00:00Z') };
 
@@ -59,5 +60,53 @@ describe('eventDigest', () => {
   it('never changes: digests stored by earlier versions must still match', () => {
     // Pinned when the digest was first written; a change here turns every replay of a stored event into a 409.
     expect(eventDigest(checked(body({ type: 'subjob', id: 's', parent_id: 'j', sub_key: 'c2' }, { metrics: { duration_s: 12.5 }, metadata: { tags: ['a'] } })))).toBe('dd7fec131ddf7d77e14e4e4ad1b8861bd04fcbc11971f087bb5b55ccb159a002');
+  });
+});
+
+/** canonicalJson as first written: every key sorted, every string through JSON.stringify. */
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : sortedJson(item))).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record).sort().filter((key) => record[key] !== undefined).map((key) => `${JSON.stringify(key)}:${sortedJson(record[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Quotes, backslashes, control characters, separators, paired and lone surrogates, and plain text. */
+const HOSTILE = ['a', 'Z', '0', ' ', '"', '\\', '\u0000', '\u0008', '\n', '\u001f', '\u007f', 'é', '\u2028', '\ud83d\ude00', '\ud83d', '\ude00', '\udbff', '/', '{', '}'];
+
+function randomText(random: () => number): string {
+  let text = '';
+  const length = Math.floor(random() * 12);
+  for (let i = 0; i < length; i++) text += HOSTILE[Math.floor(random() * HOSTILE.length)];
+  return text;
+}
+
+function randomValue(random: () => number, depth: number): unknown {
+  const pick = Math.floor(random() * (depth > 3 ? 5 : 7));
+  if (pick === 0) return randomText(random);
+  if (pick === 1) return [0, -0, 1e21, -0.5, 12.5, 1e-7, Number.MAX_SAFE_INTEGER][Math.floor(random() * 7)];
+  if (pick === 2) return random() < 0.5;
+  if (pick === 3) return null;
+  if (pick === 4) return undefined;
+  if (pick === 5) return Array.from({ length: Math.floor(random() * 4) }, () => randomValue(random, depth + 1));
+  return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [randomText(random), randomValue(random, depth + 1)]));
+}
+
+describe('quoted', () => {
+  it('writes what JSON.stringify writes, for 20,000 seeded random texts of characters JSON escapes and some it does not', () => {
+    const random = seededRandom(11);
+    const texts = Array.from({ length: 20_000 }, () => randomText(random));
+    expect(texts.filter((text) => quoted(text) !== JSON.stringify(text))).toEqual([]);
+    expect(texts.filter((text) => quoted(text) !== `"${text}"`).length).toBeGreaterThan(10_000); // most need escaping
+  });
+});
+
+describe('canonicalJson', () => {
+  it('writes what sorting every key and JSON.stringify write, for 5,000 seeded random values, nested, with hostile keys and undefined members', () => {
+    const random = seededRandom(12);
+    const values = Array.from({ length: 5_000 }, () => randomValue(random, 0));
+    expect(values.filter((value) => canonicalJson(value) !== sortedJson(value))).toEqual([]);
   });
 });
