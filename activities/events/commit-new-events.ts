@@ -163,9 +163,13 @@ const LATEST_STATE = ['site_id', 'app_id', 'app_name', 'app_version', 'status', 
  * key, event id and time from `newKeys`), then the claim of the keys ($20, in lock buckets $19),
  * as one statement, with the batch's ids from `drawn` and, optionally, the insert of the events
  * themselves (`newEvents`, a data-modifying CTE). Rows are upserted in key order, so two batches
- * touching the same jobs lock them in one order. The claim is called on the counts of the other
- * parts' rows, so it runs after them: a transaction that holds bucket locks then waits for nothing
- * but other bucket locks, and cannot deadlock with the row locks.
+ * touching the same jobs lock them in one order. The claim is called on the counts of the upserts'
+ * and the keys' rows, so it runs after them: a transaction that holds bucket locks then waits for
+ * nothing but other bucket locks, and cannot deadlock with the row locks. The events' insert is
+ * left uncounted, so Postgres runs it after the claim (a data-modifying CTE nothing reads runs
+ * when the query is done). It waits for no ingest's locks: events has no unique key but the drawn
+ * ids. Counting it too cost 10 % more Postgres CPU per event (33.3 against 30.0 µs, medians of 12
+ * alternating rounds of 40 batches of 1,000).
  */
 const upsertAndClaim = (drawn: string, newKeys: string, newEvents?: string) => `
 WITH drawn AS (

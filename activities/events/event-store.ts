@@ -12,9 +12,10 @@ import { commitNewEvents } from './commit-new-events';
  * The key cannot be a unique constraint on a partitioned table (see the events migration), so it
  * is enforced by a lock per key bucket and a look at every month's keys, in this order:
  *
- *   1. insert the events not known to be stored, and their keys (event_keys, partitioned by
- *      month, so a look for a key probes a few partitions rather than one per day), and fold the
- *      events into jobs and subjobs;
+ *   1. insert the keys of the events not known to be stored (event_keys, partitioned by month,
+ *      so a look for a key probes a few partitions rather than one per day), and fold the events
+ *      into jobs and subjobs; the events themselves go in before (COPY) or after the claim (one
+ *      statement), in the same transaction;
  *   2. lock their keys' buckets (pg_advisory_xact_lock, in one order, so two batches cannot
  *      deadlock on them);
  *   3. look for the keys: a key row that is not this transaction's, and whose event still exists,
