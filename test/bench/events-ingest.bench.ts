@@ -8,7 +8,8 @@
  *    indexes and key lookup grow with them.
  * 2. Single events: POST /v1/event on loopback from 64 and then 256 connections, each event with a
  *    new key, against a bare Fastify route that parses the same JSON and answers 201: requests/s
- *    and the ratio at each level. Then again from 64 on top of the same history.
+ *    and the ratio at each level, and the CPU time per request of each server (and of the API's
+ *    Postgres backends). Then again from 64 on top of the same history.
  * In both, the two sides take turns, a share of the work each time: this machine's speed drifts
  * by half within minutes, and one long run of each compared the machine's moods more than the
  * servers.
@@ -150,9 +151,10 @@ async function batchIngest(history: boolean): Promise<void> {
   // Each side's processes, whose CPU time each turn adds up (see process-cpu.ts).
   const sluicePool = new Pool({ connectionString: sluiceDb, max: 1 });
   const copyPool = new Pool({ connectionString: copyDb, max: 1 });
-  const sluiceSide = { api: async () => [server.child.pid!], postgres: () => backendPids(sluicePool) };
+  // This process too: it posts the batches, and shares the two cores with the API and Postgres.
+  const sluiceSide = { api: async () => [server.child.pid!], postgres: () => backendPids(sluicePool), poster: async () => [process.pid] };
   const copySide = { psql: async () => [psql.pid], postgres: () => backendPids(copyPool) };
-  const cpu = { api: 0, apiPostgres: 0, psql: 0, copyPostgres: 0 };
+  const cpu = { api: 0, apiPostgres: 0, poster: 0, psql: 0, copyPostgres: 0 };
   let sluiceMs = 0;
   let copyMs = 0;
   try {
@@ -170,6 +172,7 @@ async function batchIngest(history: boolean): Promise<void> {
       });
       cpu.api += sluiceTurn.api;
       cpu.apiPostgres += sluiceTurn.postgres;
+      cpu.poster += sluiceTurn.poster;
       cpu.psql += copyTurn.psql;
       cpu.copyPostgres += copyTurn.postgres;
     }
@@ -188,7 +191,7 @@ async function batchIngest(history: boolean): Promise<void> {
       `  sluice POST /v1/events/batch   ${Math.round(sluiceMs)} ms  ${rate(sluiceMs)} events/s\n` +
       `  psql \\copy into events        ${Math.round(copyMs)} ms  ${rate(copyMs)} rows/s\n` +
       `  ratio (sluice rate / \\copy rate): ${(copyMs / sluiceMs).toFixed(2)}x (aim >= 0.5x)\n` +
-      `  CPU per row: sluice's API ${perEvent(cpu.api)} and its Postgres ${perEvent(cpu.apiPostgres)}; psql ${perEvent(cpu.psql)} and its Postgres ${perEvent(cpu.copyPostgres)}\n`,
+      `  CPU per row: sluice's API ${perEvent(cpu.api)} and its Postgres ${perEvent(cpu.apiPostgres)} (this process, posting: ${perEvent(cpu.poster)}); psql ${perEvent(cpu.psql)} and its Postgres ${perEvent(cpu.copyPostgres)}\n`,
   );
 }
 
@@ -278,36 +281,56 @@ async function singleEvents(): Promise<void> {
   try {
     // Untimed, so that the first round does not time its warming up (JIT, caches).
     await postSingles(bare.url, `bare-warm-${Date.now()}`, CONNECTION_LEVELS[0]!, 2);
-    await singleEventsAgainst(bare.url, await databaseWithPartitions(), CONNECTION_LEVELS, '');
+    await singleEventsAgainst(bare, await databaseWithPartitions(), CONNECTION_LEVELS, '');
     // Each commit looks its keys up in every partition: with few events per commit, that cost is shared by few.
-    await singleEventsAgainst(bare.url, await databaseWithPartitions(true), CONNECTION_LEVELS.slice(0, 1), `, on top of ${HISTORY_EVENTS} events in ${HISTORY_DAYS} earlier daily partitions`);
+    await singleEventsAgainst(bare, await databaseWithPartitions(true), CONNECTION_LEVELS.slice(0, 1), `, on top of ${HISTORY_EVENTS} events in ${HISTORY_DAYS} earlier daily partitions`);
   } finally {
     bare.child.kill();
   }
 }
 
-/** The API on `database` against the bare route at each level of connections, taking turns. */
-async function singleEventsAgainst(bareUrl: string, database: string, levels: readonly number[], setting: string): Promise<void> {
+/** The API on `database` against the bare route at each level of connections, taking turns; requests/s and the CPU time per request of each server (and the API's Postgres). */
+async function singleEventsAgainst(bare: { url: string; child: ChildProcess }, database: string, levels: readonly number[], setting: string): Promise<void> {
   const sluice = await startServer('serve-sluice', database);
+  const sluicePool = new Pool({ connectionString: database, max: 1 });
+  const sluiceSide = { api: async () => [sluice.child.pid!], postgres: () => backendPids(sluicePool) };
+  const bareSide = { bare: async () => [bare.child.pid!] };
   try {
     await postSingles(sluice.url, `single-warm-${Date.now()}`, levels[0]!, 2);
     for (const connections of levels) {
       const rounds: { bare: number; sluice: number }[] = [];
+      const cpu = { api: 0, postgres: 0, bare: 0 };
+      const requests = { sluice: 0, bare: 0 };
       for (let round = 1; round <= SINGLE_ROUNDS; round++) {
-        const bareRate = await postSingles(bareUrl, `bare${connections}-${round}-${Date.now()}`, connections);
-        rounds.push({ bare: bareRate, sluice: await postSingles(sluice.url, `single${connections}-${round}-${Date.now()}`, connections) });
+        let bareRate = 0;
+        let sluiceRate = 0;
+        const bareTurn = await cpuDuring(bareSide, async () => {
+          bareRate = await postSingles(bare.url, `bare${connections}-${round}-${Date.now()}`, connections);
+        });
+        const sluiceTurn = await cpuDuring(sluiceSide, async () => {
+          sluiceRate = await postSingles(sluice.url, `single${connections}-${round}-${Date.now()}`, connections);
+        });
+        rounds.push({ bare: bareRate, sluice: sluiceRate });
+        cpu.api += sluiceTurn.api;
+        cpu.postgres += sluiceTurn.postgres;
+        cpu.bare += bareTurn.bare;
+        requests.sluice += sluiceRate * SINGLE_ROUND_SECONDS;
+        requests.bare += bareRate * SINGLE_ROUND_SECONDS;
       }
       const ratios = rounds.map((round) => round.sluice / round.bare).sort((a, b) => a - b);
+      const perRequest = (ms: number, count: number) => `${((ms * 1000) / count).toFixed(0)} µs`;
       process.stdout.write(
         `single events, POST /v1/event, ${connections} connections, ${SINGLE_ROUNDS} rounds of ${SINGLE_ROUND_SECONDS} s each, taking turns${setting}:\n` +
           rounds
             .map((round, index) => `  round ${index + 1}: bare Fastify route (parse, 201) ${Math.round(round.bare)} requests/s, sluice (checked, stored, committed) ${Math.round(round.sluice)} requests/s, ratio ${(round.sluice / round.bare).toFixed(2)}x\n`)
             .join('') +
-          `  median ratio: ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}x (aim >= 0.4x)\n`,
+          `  median ratio: ${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}x (aim >= 0.4x)\n` +
+          `  CPU per request: sluice's API ${perRequest(cpu.api, requests.sluice)} and its Postgres ${perRequest(cpu.postgres, requests.sluice)}; the bare route ${perRequest(cpu.bare, requests.bare)}\n`,
       );
     }
   } finally {
     sluice.child.kill();
+    await sluicePool.end();
   }
 }
 
