@@ -282,7 +282,7 @@ async function singleEvents(): Promise<void> {
     // Untimed, so that the first round does not time its warming up (JIT, caches).
     await postSingles(bare.url, `bare-warm-${Date.now()}`, CONNECTION_LEVELS[0]!, 2);
     await singleEventsAgainst(bare, await databaseWithPartitions(), CONNECTION_LEVELS, '');
-    // Each commit looks its keys up in every partition: with few events per commit, that cost is shared by few.
+    // Each commit looks its keys up in every month's key partition: with few events per commit, that cost is shared by few.
     await singleEventsAgainst(bare, await databaseWithPartitions(true), CONNECTION_LEVELS.slice(0, 1), `, on top of ${HISTORY_EVENTS} events in ${HISTORY_DAYS} earlier daily partitions`);
   } finally {
     bare.child.kill();
@@ -302,20 +302,20 @@ async function singleEventsAgainst(bare: { url: string; child: ChildProcess }, d
       const cpu = { api: 0, postgres: 0, bare: 0 };
       const requests = { sluice: 0, bare: 0 };
       for (let round = 1; round <= SINGLE_ROUNDS; round++) {
-        let bareRate = 0;
-        let sluiceRate = 0;
-        const bareTurn = await cpuDuring(bareSide, async () => {
-          bareRate = await postSingles(bare.url, `bare${connections}-${round}-${Date.now()}`, connections);
+        let bareTurn = { perSecond: 0, total: 0 };
+        let sluiceTurn = { perSecond: 0, total: 0 };
+        const bareCpu = await cpuDuring(bareSide, async () => {
+          bareTurn = await postSingles(bare.url, `bare${connections}-${round}-${Date.now()}`, connections);
         });
-        const sluiceTurn = await cpuDuring(sluiceSide, async () => {
-          sluiceRate = await postSingles(sluice.url, `single${connections}-${round}-${Date.now()}`, connections);
+        const sluiceCpu = await cpuDuring(sluiceSide, async () => {
+          sluiceTurn = await postSingles(sluice.url, `single${connections}-${round}-${Date.now()}`, connections);
         });
-        rounds.push({ bare: bareRate, sluice: sluiceRate });
-        cpu.api += sluiceTurn.api;
-        cpu.postgres += sluiceTurn.postgres;
-        cpu.bare += bareTurn.bare;
-        requests.sluice += sluiceRate * SINGLE_ROUND_SECONDS;
-        requests.bare += bareRate * SINGLE_ROUND_SECONDS;
+        rounds.push({ bare: bareTurn.perSecond, sluice: sluiceTurn.perSecond });
+        cpu.api += sluiceCpu.api;
+        cpu.postgres += sluiceCpu.postgres;
+        cpu.bare += bareCpu.bare;
+        requests.sluice += sluiceTurn.total;
+        requests.bare += bareTurn.total;
       }
       const ratios = rounds.map((round) => round.sluice / round.bare).sort((a, b) => a - b);
       const perRequest = (ms: number, count: number) => `${((ms * 1000) / count).toFixed(0)} µs`;
@@ -334,8 +334,8 @@ async function singleEventsAgainst(bare: { url: string; child: ChildProcess }, d
   }
 }
 
-/** POSTs single events, each with a new key, from `connections` clients for `seconds`; requests/s. */
-async function postSingles(url: string, run: string, connections: number, seconds = SINGLE_ROUND_SECONDS): Promise<number> {
+/** POSTs single events, each with a new key, from `connections` clients for `seconds`; requests/s, and how many were answered. */
+async function postSingles(url: string, run: string, connections: number, seconds = SINGLE_ROUND_SECONDS): Promise<{ perSecond: number; total: number }> {
   let i = 0;
   const result = await autocannon({
     url: `${url}/v1/event`,
@@ -347,7 +347,7 @@ async function postSingles(url: string, run: string, connections: number, second
   });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${failed} of ${result.requests.total} requests to ${url} failed`);
-  return result.requests.average;
+  return { perSecond: result.requests.average, total: result.requests.total };
 }
 
 main().catch((err) => {
