@@ -26,10 +26,13 @@ export function registerQueryRoutes(app: FastifyInstance, { pool, maxPageSize }:
     return { from, to, status: params.status(), appId: params.text('app_id'), siteId: params.text('site_id'), limit: params.limit(maxPageSize), after: params.cursor() };
   };
   const page = <T>(name: string, result: { items: T[]; next?: PageCursor }) => ({ [name]: result.items, next_cursor: result.next ? encodeCursor(result.next) : null });
+  // The window a list covered, so that an empty answer says why (`to` is null when unbounded).
+  const windowOf = ({ from, to }: EntityFilter) => ({ from, to: to === LATEST ? null : to });
 
   app.get('/v1/jobs', async (request) => {
     const params = QueryParams.read(request.query, ['from', 'to', 'status', 'app_id', 'site_id', 'limit', 'cursor']);
-    return page('jobs', await listJobs(pool, entityFilter(params)));
+    const filter = entityFilter(params);
+    return { ...windowOf(filter), ...page('jobs', await listJobs(pool, filter)) };
   });
 
   app.get<{ Params: { job_id: string } }>('/v1/jobs/:job_id', async (request) => {
@@ -46,7 +49,8 @@ export function registerQueryRoutes(app: FastifyInstance, { pool, maxPageSize }:
 
   app.get('/v1/subjobs', async (request) => {
     const params = QueryParams.read(request.query, ['from', 'to', 'status', 'app_id', 'site_id', 'job_id', 'limit', 'cursor']);
-    return page('subjobs', await listSubjobs(pool, { ...entityFilter(params), jobId: params.text('job_id') }));
+    const filter = entityFilter(params);
+    return { ...windowOf(filter), ...page('subjobs', await listSubjobs(pool, { ...filter, jobId: params.text('job_id') })) };
   });
 
   app.get('/v1/events', async (request) => {

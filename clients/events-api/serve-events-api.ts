@@ -23,7 +23,8 @@ export async function serveEventsApi(settings: Settings, databaseUrl: string, lo
     await pool.end();
     throw new UserError(`The event API cannot listen on ${host}:${port}: ${messageOf(err)}`, 'Stop what holds that port, or set events.api.port (0 picks a free one).', { cause: err });
   }
-  log.info({ url, site: settings.events.site }, 'event API listening');
+  // Not `url`: the logger redacts that key, which holds database URLs elsewhere.
+  log.info({ listen: url, site: settings.events.site }, 'event API listening');
   return {
     url,
     async close() {

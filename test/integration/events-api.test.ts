@@ -132,6 +132,44 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
     expect((await call('GET', '/v1/healthz')).body).toEqual({ status: 'ok', site_id: 'site-a', database: 'ok' });
   });
 
+  it('lists the jobs and subjobs of the last day unless asked for another window, and says which window it listed', async () => {
+    await start(t.pool());
+    const twoDaysAgo = minutesAgo(2 * 24 * 60);
+    const batch = await call('POST', '/v1/events/batch', {
+      events: [
+        event('old', { entity: { id: 'job-old' }, event: { at: twoDaysAgo } }),
+        event('old-step', { entity: { type: 'subjob', id: 'step-1', parent_id: 'job-old' }, event: { at: twoDaysAgo } }),
+        event('new', { entity: { id: 'job-new' }, event: { at: minutesAgo(10) } }),
+      ],
+    });
+    expect(batch.status).toBe(201);
+    const ids = (answer: Answer, list: string) => answer.body[list].map((row: any) => row.subjob_id ?? row.job_id);
+    const dayMs = 24 * 60 * 60_000;
+
+    // Without ?from: the day before ?to, or before now; without ?to, no end (null).
+    const recent = await call('GET', '/v1/jobs');
+    expect(ids(recent, 'jobs')).toEqual(['job-new']);
+    expect(recent.body.to).toBeNull();
+    const defaultFrom = Date.parse(recent.body.from);
+    expect(defaultFrom).toBeGreaterThanOrEqual(now - dayMs);
+    expect(defaultFrom).toBeLessThanOrEqual(Date.now() - dayMs);
+
+    const threeDaysAgo = minutesAgo(3 * 24 * 60);
+    const wider = await call('GET', `/v1/jobs?from=${threeDaysAgo}`);
+    expect(ids(wider, 'jobs')).toEqual(['job-new', 'job-old']);
+    expect(Date.parse(wider.body.from)).toBe(Date.parse(threeDaysAgo));
+
+    const anHourAgo = minutesAgo(60);
+    const before = await call('GET', `/v1/jobs?to=${anHourAgo}`);
+    expect(before.body).toMatchObject({ jobs: [], next_cursor: null });
+    expect([Date.parse(before.body.from), Date.parse(before.body.to)]).toEqual([Date.parse(anHourAgo) - dayMs, Date.parse(anHourAgo)]);
+
+    expect(ids(await call('GET', '/v1/subjobs'), 'subjobs')).toEqual([]);
+    const steps = await call('GET', `/v1/subjobs?from=${threeDaysAgo}&job_id=job-old`);
+    expect(ids(steps, 'subjobs')).toEqual(['step-1']);
+    expect(steps.body.to).toBeNull();
+  });
+
   it('answers every kind of bad input with a 4xx that says what is wrong, stores nothing of it, and keeps serving', async () => {
     await start(t.pool());
     const deep = `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
