@@ -15,7 +15,8 @@ export type SiteFailureKind = 'down' | 'timeout' | 'error';
 
 export type SiteExchange =
   | { readonly ok: true; readonly httpStatus: number; readonly text: string; readonly latencyMs: number }
-  | { readonly ok: false; readonly kind: SiteFailureKind; readonly error: string; readonly latencyMs: number };
+  /** `error` says what happened; `advice`, when there is some, what the central API's operator can do about it. */
+  | { readonly ok: false; readonly kind: SiteFailureKind; readonly error: string; readonly advice?: string; readonly latencyMs: number };
 
 export interface SiteCallOptions {
   readonly fetch: SiteFetch;
@@ -79,14 +80,16 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function classify(err: unknown, timeoutMs: number, maxBytes: number): { kind: SiteFailureKind; error: string } {
+function classify(err: unknown, timeoutMs: number, maxBytes: number): { kind: SiteFailureKind; error: string; advice?: string } {
   const name = errorField(err, 'name');
   if (err instanceof Deadline || name === 'AbortError' || name === 'TimeoutError') {
-    return { kind: 'timeout', error: `no complete answer within ${timeoutMs} ms; the site is overloaded or stuck (raise central.timeout if it is just slow)` };
+    return { kind: 'timeout', error: `no complete answer within ${timeoutMs} ms`, advice: 'the site is overloaded or stuck (raise central.timeout if it is just slow)' };
   }
-  if (err instanceof TooLarge) return { kind: 'error', error: `the answer is too large: it ${err.message}, the limit is ${maxBytes}; ask for a shorter range or a coarser grain` };
+  if (err instanceof TooLarge) return { kind: 'error', error: `the answer is too large: it ${err.message}, the limit is ${maxBytes}`, advice: 'ask for a shorter range or a coarser grain' };
   const code = causeCode(err);
-  if (code && UNREACHABLE.has(code)) return { kind: 'down', error: `cannot connect (${code}); is the site's event API running there (sluice events serve), and is central.sites' url right?` };
+  if (code && UNREACHABLE.has(code)) {
+    return { kind: 'down', error: `cannot connect (${code})`, advice: "is the site's event API running there (sluice events serve), and is central.sites' url right?" };
+  }
   const message = errorField(err, 'message') ?? String(err);
   const causeMessage = errorField(errorCause(err), 'message');
   return { kind: 'error', error: `the exchange failed${code ? ` (${code})` : ''}: ${message}${causeMessage ? `: ${causeMessage}` : ''}` };

@@ -50,7 +50,7 @@ export function createSiteClient({ fetch, timeoutMs, maxBytes, metrics, log }: S
       const exchange = await callSite(url, { fetch, timeoutMs, maxBytes });
       let result: SiteResult<T>;
       if (!exchange.ok) {
-        result = { status: exchange.kind, error: `${where}: ${exchange.error}`, latency_ms: exchange.latencyMs };
+        result = { status: exchange.kind, error: `${where}: ${exchange.error}${exchange.advice ? `; ${exchange.advice}` : ''}`, latency_ms: exchange.latencyMs };
       } else {
         try {
           result = { status: 'ok', body: read(exchange), latency_ms: exchange.latencyMs };

@@ -41,7 +41,7 @@ export async function checkDatabase(pool: Pool, url: string): Promise<void> {
 export function postgresUnreachable(url: string, err: unknown): UserError {
   return new UserError(
     `Postgres at ${redactUrl(url)} is not reachable: ${messageOf(err)}`,
-    'Start that server, or fix postgres.url / DATABASE_URL (unset it to use the embedded Postgres).',
+    'Start that server. Without postgres.url it is the embedded Postgres, which runs while `sluice up` (npm start) runs on this machine; or set postgres.url / DATABASE_URL to a running server.',
     { cause: err },
   );
 }

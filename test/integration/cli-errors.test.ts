@@ -37,6 +37,8 @@ describe('sluice CLI: bad input and unreachable services give one clear message'
     const result = await runCli(['worker', '--role', 'cloud'], cleanEnv({ DATABASE_URL: `postgres://sluice:topsecret@127.0.0.1:${port}/sluice`, TEMPORAL_ADDRESS: '127.0.0.1:1' }));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Postgres at postgres://sluice:redacted@127.0.0.1:${port}/sluice is not reachable`);
+    // The embedded Postgres is the usual one to find down: only sluice up starts it.
+    expect(result.stderr).toContain('Without postgres.url it is the embedded Postgres, which runs while `sluice up` (npm start) runs on this machine');
     expect(result.stderr).not.toContain('topsecret');
     expect(result.stderr).not.toMatch(STACK_LINE);
   });

@@ -27,14 +27,17 @@ describe('sluice CLI against a running stack', () => {
     }
   });
 
-  it('doctor names the queue nobody polls and how to start its worker', async () => {
-    const settings = testSettings({ config: { fleet: [{ host: 'ghost', role: 'outpost' }] } });
+  it('doctor names the queue nobody polls and how to start its worker, and an event API that is not there', async () => {
+    const apiPort = await findFreePort();
+    const settings = testSettings({ config: { fleet: [{ host: 'ghost', role: 'outpost' }], events: { enabled: true, api: { port: apiPort } } } });
     const workers = await startTestWorkers(settings, [{ role: 'control' }, { role: 'cloud' }]);
     try {
       const result = await runCli(['--config', settings.file!, 'doctor'], cleanEnv());
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('FAIL  workers on sluice-node-ghost: no worker is polling');
       expect(result.stdout).toContain('fix: Run sluice up, or sluice worker --role node --host ghost on the host that owns it.');
+      expect(result.stdout).toContain(`FAIL  event API: http://127.0.0.1:${apiPort}: cannot connect (ECONNREFUSED)`);
+      expect(result.stdout).toContain('fix: With events.enabled, sluice up serves it; on a host of its own, run sluice events serve there');
       // The end-to-end check still runs for the parts that are there.
       expect(result.stdout).toMatch(/ok {4}stackCheck workflow: .*ok postgres; ok object storage$/m);
     } finally {
