@@ -11,8 +11,10 @@ describe('sluice archive (CLI built in dist/, real Temporal, Postgres, S3)', () 
     const settings = t.settings(archiveConfig('archive-cli-bad'));
     const cli = (...args: string[]) => runCli(['--config', settings.file!, 'archive', ...args], cleanEnv());
     const cases: Array<[string[], RegExp]> = [
-      [['plan', '--from', '2025-02-30'], /--from 2025-02-30 is not a day of the calendar/],
-      [['run', '--to', '2025-13-01'], /--to 2025-13-01 is not a day of the calendar/],
+      [['plan', '--from', '2025-02-30'], /--from 2025-02-30 is not a day of the calendar: 2025-02 has 28 days, there is no day 30\./],
+      [['plan', '--from', '2024-02-30'], /2024-02 has 29 days, there is no day 30\./],
+      [['plan', '--to', '2026-04-00'], /2026-04 has 30 days, there is no day 00\./],
+      [['run', '--to', '2025-13-01'], /--to 2025-13-01 is not a day of the calendar: there is no month 13 \(months are 01–12\)\./],
       [['list', '--from', '2026-3-1'], /--from "2026-3-1" is not a day written YYYY-MM-DD/],
       [['plan', '--from', '2026-03-05', '--to', '2026-03-01'], /--from 2026-03-05 is after --to 2026-03-01/],
       [['run', '--table', 'users'], /--table "users" is not an archived table[\s\S]*events, jobs, subjobs/],
