@@ -3,9 +3,11 @@
  * 1. Batch ingest: 200,000 events POSTed to the event API in batches of 1,000 (checked, idempotent,
  *    jobs and subjobs derived, rollup hours marked) against `psql \copy` of the same rows from CSV
  *    straight into the events table (no checks, no derived state): rows/s and the ratio, after
- *    10,000 untimed on each side, and the CPU time per row of each side's processes. Then again
- *    with 3M events of history in 89 earlier daily partitions on both sides, since an ingest's
- *    indexes and key lookup grow with them.
+ *    10,000 untimed on each side, and the CPU time per row of each side's processes. Beside it, a
+ *    psql script storing the same results (sql-same-work.ts), checked to agree with the API: what
+ *    that stored work alone costs, without the API's checks. Then again with 3M events of history
+ *    in 89 earlier daily partitions on the API's and \copy's sides, since an ingest's indexes and
+ *    key lookup grow with them.
  * 2. Single events: POST /v1/event on loopback from 64 and then 256 connections, each event with a
  *    new key, against a bare Fastify route that parses the same JSON and answers 201: requests/s
  *    and the ratio at each level, and the CPU time per request of each server (and of the API's
@@ -35,6 +37,7 @@ import globalTeardown from '../harness/global-teardown';
 import { isolatedDatabaseUrl } from '../harness/isolated-database';
 import { testStack } from '../harness/test-stack-info';
 import { backendPids, cpuDuring } from './process-cpu';
+import { SAME_WORK, STAGING_TABLE } from './sql-same-work';
 
 const BATCH_EVENTS = 200_000;
 const BATCH_SIZE = 1000;
@@ -135,32 +138,39 @@ async function startServer(mode: string, arg = ''): Promise<{ url: string; child
 async function batchIngest(history: boolean): Promise<void> {
   const run = `b${Date.now()}`;
   const events = WARM_EVENTS + BATCH_EVENTS;
-  const bodies = Array.from({ length: events / BATCH_SIZE }, (_, b) => Buffer.from(JSON.stringify({ events: Array.from({ length: BATCH_SIZE }, (_, i) => eventBody(b * BATCH_SIZE + i, run)) })));
+  const all = Array.from({ length: events }, (_, i) => eventBody(i, run));
+  const bodies = Array.from({ length: events / BATCH_SIZE }, (_, b) => Buffer.from(JSON.stringify({ events: all.slice(b * BATCH_SIZE, (b + 1) * BATCH_SIZE) })));
   // The same rows as CSV for psql's \copy.
   const quote = (value: string) => `"${value.replaceAll('"', '""')}"`;
-  const lines = Array.from({ length: events }, (_, i) => {
-    const e = eventBody(i, run);
+  const lines = all.map((e) => {
     const entity = e.entity as { type: string; id: string; parent_id?: string };
     return [e.idempotency_key, e.site_id, e.app.app_id, e.app.name, e.app.version, entity.type, entity.id, entity.parent_id ?? '', e.event.kind, e.event.at, e.event.status, quote(JSON.stringify(e.event.metrics)), quote(JSON.stringify(e.event.metadata)), '\\x00'].join(',');
   });
 
   const sluiceDb = await databaseWithPartitions(history);
   const copyDb = await databaseWithPartitions(history);
+  // The script doing the same work runs once, without the history: it reads the same indexes.
+  const sameWorkDb = history ? undefined : await databaseWithPartitions();
   const server = await startServer('serve-sluice', sluiceDb);
   const psql = new PsqlSession(copyDb);
+  const sameWork = sameWorkDb ? new PsqlSession(sameWorkDb, STAGING_TABLE) : undefined;
   // Each side's processes, whose CPU time each turn adds up (see process-cpu.ts).
   const sluicePool = new Pool({ connectionString: sluiceDb, max: 1 });
   const copyPool = new Pool({ connectionString: copyDb, max: 1 });
+  const sameWorkPool = sameWorkDb ? new Pool({ connectionString: sameWorkDb, max: 1 }) : undefined;
   // This process too: it posts the batches, and shares the two cores with the API and Postgres.
   const sluiceSide = { api: async () => [server.child.pid!], postgres: () => backendPids(sluicePool), poster: async () => [process.pid] };
   const copySide = { psql: async () => [psql.pid], postgres: () => backendPids(copyPool) };
-  const cpu = { api: 0, apiPostgres: 0, poster: 0, psql: 0, copyPostgres: 0 };
+  const sameWorkSide = { psql: async () => (sameWork ? [sameWork.pid] : []), postgres: async () => (sameWorkPool ? backendPids(sameWorkPool) : []) };
+  const cpu = { api: 0, apiPostgres: 0, poster: 0, psql: 0, copyPostgres: 0, sameWorkPsql: 0, sameWorkPostgres: 0 };
   let sluiceMs = 0;
   let copyMs = 0;
+  let sameWorkMs = 0;
   try {
     await postBatches(server.url, bodies.slice(0, WARM_EVENTS / BATCH_SIZE));
     await psql.copy(lines.slice(0, WARM_EVENTS));
-    // The two take turns, a share of the rows each time, so that both see the machine alike.
+    await sameWork?.copy(lines.slice(0, WARM_EVENTS), { into: 'staging', then: SAME_WORK });
+    // The sides take turns, a share of the rows each time, so that all see the machine alike.
     const share = BATCH_EVENTS / BATCH_ROUNDS;
     for (let round = 0; round < BATCH_ROUNDS; round++) {
       const first = WARM_EVENTS + round * share;
@@ -170,18 +180,25 @@ async function batchIngest(history: boolean): Promise<void> {
       const copyTurn = await cpuDuring(copySide, async () => {
         copyMs += await psql.copy(lines.slice(first, first + share));
       });
+      const sameWorkTurn = await cpuDuring(sameWorkSide, async () => {
+        if (sameWork) sameWorkMs += await sameWork.copy(lines.slice(first, first + share), { into: 'staging', then: SAME_WORK });
+      });
       cpu.api += sluiceTurn.api;
       cpu.apiPostgres += sluiceTurn.postgres;
       cpu.poster += sluiceTurn.poster;
       cpu.psql += copyTurn.psql;
       cpu.copyPostgres += copyTurn.postgres;
+      cpu.sameWorkPsql += sameWorkTurn.psql;
+      cpu.sameWorkPostgres += sameWorkTurn.postgres;
     }
     const stored = (await sluicePool.query(`SELECT count(*)::int AS n FROM events WHERE idempotency_key LIKE '${run}-%'`)).rows[0].n;
     if (stored !== events) throw new Error(`the API stored ${stored} events, expected ${events}`);
+    if (sameWorkPool) await sameWorkAgrees(sluicePool, sameWorkPool);
   } finally {
     server.child.kill();
     psql.close();
-    await Promise.all([sluicePool.end(), copyPool.end()]);
+    sameWork?.close();
+    await Promise.all([sluicePool.end(), copyPool.end(), sameWorkPool?.end()]);
   }
 
   const rate = (ms: number) => Math.round(BATCH_EVENTS / (ms / 1000));
@@ -191,8 +208,25 @@ async function batchIngest(history: boolean): Promise<void> {
       `  sluice POST /v1/events/batch   ${Math.round(sluiceMs)} ms  ${rate(sluiceMs)} events/s\n` +
       `  psql \\copy into events        ${Math.round(copyMs)} ms  ${rate(copyMs)} rows/s\n` +
       `  ratio (sluice rate / \\copy rate): ${(copyMs / sluiceMs).toFixed(2)}x (aim >= 0.5x)\n` +
-      `  CPU per row: sluice's API ${perEvent(cpu.api)} and its Postgres ${perEvent(cpu.apiPostgres)} (this process, posting: ${perEvent(cpu.poster)}); psql ${perEvent(cpu.psql)} and its Postgres ${perEvent(cpu.copyPostgres)}\n`,
+      `  CPU per row: sluice's API ${perEvent(cpu.api)} and its Postgres ${perEvent(cpu.apiPostgres)} (this process, posting: ${perEvent(cpu.poster)}); psql ${perEvent(cpu.psql)} and its Postgres ${perEvent(cpu.copyPostgres)}\n` +
+      (sameWork
+        ? `  for comparison, the same stored work by a psql script (\\copy to a staging table, then keys looked up, events, key rows, jobs, subjobs and dirty hours in one transaction; see sql-same-work.ts):\n` +
+          `    ${Math.round(sameWorkMs)} ms  ${rate(sameWorkMs)} rows/s; sluice / script ${(sameWorkMs / sluiceMs).toFixed(2)}x; CPU per row: psql ${perEvent(cpu.sameWorkPsql)} and its Postgres ${perEvent(cpu.sameWorkPostgres)}\n`
+        : ''),
   );
+}
+
+/** The script's jobs and subjobs must be the API's, or it did not do the same work. */
+async function sameWorkAgrees(sluice: Pool, script: Pool): Promise<void> {
+  const fingerprint = async (pool: Pool) =>
+    (
+      await pool.query(`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM event_keys) AS keys,
+              (SELECT md5(string_agg(concat_ws('|', job_id, day, status, metrics, first_at, last_at, events), ',' ORDER BY job_id, day)) FROM jobs) AS jobs,
+              (SELECT md5(string_agg(concat_ws('|', job_id, subjob_id, day, status, metrics, first_at, last_at, events), ',' ORDER BY job_id, subjob_id, day)) FROM subjobs) AS subjobs,
+              (SELECT count(DISTINCT hour) FROM event_rollup_dirty) AS hours`)
+    ).rows[0];
+  const [ours, theirs] = [await fingerprint(sluice), await fingerprint(script)];
+  if (JSON.stringify(ours) !== JSON.stringify(theirs)) throw new Error(`the psql script's results differ from the API's: ${JSON.stringify(theirs)} against ${JSON.stringify(ours)}`);
 }
 
 /**
@@ -228,6 +262,8 @@ async function postBatches(url: string, bodies: readonly Buffer[]): Promise<numb
   return performance.now() - started;
 }
 
+const COPY_INTO_EVENTS = 'events (idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id, kind, at, status, metrics, metadata, body_digest)';
+
 /**
  * One psql session, kept open across the turns, so that each turn's \copy is timed without
  * starting psql and connecting again (which would pad the reference).
@@ -238,9 +274,11 @@ class PsqlSession {
   private output = '';
   private waiting: (() => void) | undefined;
 
-  constructor(url: string) {
+  /** `setup` runs first, once (SQL, such as a temporary table the session's turns use). */
+  constructor(url: string, setup = '') {
     this.psql = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url], { stdio: ['pipe', 'pipe', 'inherit'] });
     this.pid = this.psql.pid!;
+    if (setup) this.psql.stdin!.write(`${setup};\n`);
     this.psql.stdout!.on('data', (chunk: Buffer) => {
       this.output += chunk.toString();
       if (this.output.includes('copied\n')) {
@@ -250,8 +288,11 @@ class PsqlSession {
     });
   }
 
-  /** Loads the CSV lines into the events table; the time it took, in ms (the file is written first, untimed). */
-  async copy(lines: readonly string[]): Promise<number> {
+  /**
+   * Loads the CSV lines into `into` (the events table by default), then runs `then` (SQL); the
+   * time it all took, in ms (the file is written first, untimed).
+   */
+  async copy(lines: readonly string[], { into = COPY_INTO_EVENTS, then = '' } = {}): Promise<number> {
     const csv = path.join(testStack().workDir, 'events-bench.csv');
     fs.writeFileSync(csv, `${lines.join('\n')}\n`);
     const started = performance.now();
@@ -263,7 +304,7 @@ class PsqlSession {
         resolve();
       };
       this.psql.stdin!.write(
-        `\\copy events (idempotency_key, site_id, app_id, app_name, app_version, entity_type, entity_id, parent_id, kind, at, status, metrics, metadata, body_digest) FROM '${csv}' WITH (FORMAT csv, NULL '')\n\\echo copied\n`,
+        `\\copy ${into} FROM '${csv}' WITH (FORMAT csv, NULL '')\n${then}\n\\echo copied\n`,
       );
     });
     const ms = performance.now() - started;
