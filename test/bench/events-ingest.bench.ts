@@ -4,10 +4,10 @@
  *    jobs and subjobs derived, rollup hours marked) against `psql \copy` of the same rows from CSV
  *    straight into the events table (no checks, no derived state): rows/s and the ratio, after
  *    10,000 untimed on each side, and the CPU time per row of each side's processes. Beside it, a
- *    psql script storing the same results (sql-same-work.ts), checked to agree with the API: what
- *    that stored work alone costs, without the API's checks. Then again with 3M events of history
- *    in 89 earlier daily partitions on the API's and \copy's sides, since an ingest's indexes and
- *    key lookup grow with them.
+ *    psql script storing the same results in two sessions (sql-same-work.ts), checked to agree
+ *    with the API: what that stored work alone costs, without the API's checks. Then again with
+ *    3M events of history in 89 earlier daily partitions on the API's and \copy's sides, since an
+ *    ingest's indexes and key lookup grow with them.
  * 2. Single events: POST /v1/event on loopback from 64 and then 256 connections, each event with a
  *    new key, against a bare Fastify route that parses the same JSON and answers 201: requests/s
  *    and the ratio at each level, and the CPU time per request of each server (and of the API's
@@ -153,7 +153,8 @@ async function batchIngest(history: boolean): Promise<void> {
   const sameWorkDb = history ? undefined : await databaseWithPartitions();
   const server = await startServer('serve-sluice', sluiceDb);
   const psql = new PsqlSession(copyDb);
-  const sameWork = sameWorkDb ? new PsqlSession(sameWorkDb, STAGING_TABLE) : undefined;
+  // One session per core, each with half of every turn's rows, as the API has a core's worth of backends.
+  const sameWork = sameWorkDb ? [new PsqlSession(sameWorkDb, STAGING_TABLE), new PsqlSession(sameWorkDb, STAGING_TABLE)] : [];
   // Each side's processes, whose CPU time each turn adds up (see process-cpu.ts).
   const sluicePool = new Pool({ connectionString: sluiceDb, max: 1 });
   const copyPool = new Pool({ connectionString: copyDb, max: 1 });
@@ -161,7 +162,14 @@ async function batchIngest(history: boolean): Promise<void> {
   // This process too: it posts the batches, and shares the two cores with the API and Postgres.
   const sluiceSide = { api: async () => [server.child.pid!], postgres: () => backendPids(sluicePool), poster: async () => [process.pid] };
   const copySide = { psql: async () => [psql.pid], postgres: () => backendPids(copyPool) };
-  const sameWorkSide = { psql: async () => (sameWork ? [sameWork.pid] : []), postgres: async () => (sameWorkPool ? backendPids(sameWorkPool) : []) };
+  const sameWorkSide = { psql: async () => sameWork.map((session) => session.pid), postgres: async () => (sameWorkPool ? backendPids(sameWorkPool) : []) };
+  // Both sessions at once, each with its half of the rows; the time until both are done, in ms.
+  const runScript = async (rows: readonly string[]) => {
+    const started = performance.now();
+    const half = Math.ceil(rows.length / sameWork.length);
+    await Promise.all(sameWork.map((session, k) => session.copy(rows.slice(k * half, (k + 1) * half), { into: 'staging', then: SAME_WORK })));
+    return performance.now() - started;
+  };
   const cpu = { api: 0, apiPostgres: 0, poster: 0, psql: 0, copyPostgres: 0, sameWorkPsql: 0, sameWorkPostgres: 0 };
   let sluiceMs = 0;
   let copyMs = 0;
@@ -169,7 +177,7 @@ async function batchIngest(history: boolean): Promise<void> {
   try {
     await postBatches(server.url, bodies.slice(0, WARM_EVENTS / BATCH_SIZE));
     await psql.copy(lines.slice(0, WARM_EVENTS));
-    await sameWork?.copy(lines.slice(0, WARM_EVENTS), { into: 'staging', then: SAME_WORK });
+    if (sameWorkDb) await runScript(lines.slice(0, WARM_EVENTS));
     // The sides take turns, a share of the rows each time, so that all see the machine alike.
     const share = BATCH_EVENTS / BATCH_ROUNDS;
     for (let round = 0; round < BATCH_ROUNDS; round++) {
@@ -181,7 +189,7 @@ async function batchIngest(history: boolean): Promise<void> {
         copyMs += await psql.copy(lines.slice(first, first + share));
       });
       const sameWorkTurn = await cpuDuring(sameWorkSide, async () => {
-        if (sameWork) sameWorkMs += await sameWork.copy(lines.slice(first, first + share), { into: 'staging', then: SAME_WORK });
+        if (sameWorkDb) sameWorkMs += await runScript(lines.slice(first, first + share));
       });
       cpu.api += sluiceTurn.api;
       cpu.apiPostgres += sluiceTurn.postgres;
@@ -197,7 +205,7 @@ async function batchIngest(history: boolean): Promise<void> {
   } finally {
     server.child.kill();
     psql.close();
-    sameWork?.close();
+    for (const session of sameWork) session.close();
     await Promise.all([sluicePool.end(), copyPool.end(), sameWorkPool?.end()]);
   }
 
@@ -209,8 +217,8 @@ async function batchIngest(history: boolean): Promise<void> {
       `  psql \\copy into events        ${Math.round(copyMs)} ms  ${rate(copyMs)} rows/s\n` +
       `  ratio (sluice rate / \\copy rate): ${(copyMs / sluiceMs).toFixed(2)}x (aim >= 0.5x)\n` +
       `  CPU per row: sluice's API ${perEvent(cpu.api)} and its Postgres ${perEvent(cpu.apiPostgres)} (this process, posting: ${perEvent(cpu.poster)}); psql ${perEvent(cpu.psql)} and its Postgres ${perEvent(cpu.copyPostgres)}\n` +
-      (sameWork
-        ? `  for comparison, the same stored work by a psql script (\\copy to a staging table, then keys looked up, events, key rows, jobs, subjobs and dirty hours in one transaction; see sql-same-work.ts):\n` +
+      (sameWorkDb
+        ? `  for comparison, the same stored work by a psql script in ${sameWork.length} sessions at once (\\copy to a staging table, then keys looked up, events, key rows, jobs, subjobs and dirty hours in one transaction; see sql-same-work.ts):\n` +
           `    ${Math.round(sameWorkMs)} ms  ${rate(sameWorkMs)} rows/s; sluice / script ${(sameWorkMs / sluiceMs).toFixed(2)}x; CPU per row: psql ${perEvent(cpu.sameWorkPsql)} and its Postgres ${perEvent(cpu.sameWorkPostgres)}\n`
         : ''),
   );
@@ -293,7 +301,7 @@ class PsqlSession {
    * time it all took, in ms (the file is written first, untimed).
    */
   async copy(lines: readonly string[], { into = COPY_INTO_EVENTS, then = '' } = {}): Promise<number> {
-    const csv = path.join(testStack().workDir, 'events-bench.csv');
+    const csv = path.join(testStack().workDir, `events-bench-${this.pid}.csv`);
     fs.writeFileSync(csv, `${lines.join('\n')}\n`);
     const started = performance.now();
     await new Promise<void>((resolve, reject) => {
