@@ -153,7 +153,7 @@ async function batchIngest(history: boolean): Promise<void> {
   const sameWorkDb = history ? undefined : await databaseWithPartitions();
   const server = await startServer('serve-sluice', sluiceDb);
   const psql = new PsqlSession(copyDb);
-  // One session per core, each with half of every turn's rows, as the API has a core's worth of backends.
+  // One session per core, each with half of every turn's rows: the fastest a script does this work.
   const sameWork = sameWorkDb ? [new PsqlSession(sameWorkDb, STAGING_TABLE), new PsqlSession(sameWorkDb, STAGING_TABLE)] : [];
   // Each side's processes, whose CPU time each turn adds up (see process-cpu.ts).
   const sluicePool = new Pool({ connectionString: sluiceDb, max: 1 });
