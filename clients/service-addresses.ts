@@ -1,3 +1,4 @@
+import type { EventsConfig } from '../infra/config/events-schema';
 import type { Settings } from '../infra/config/load-config';
 import { embeddedPostgresUrl } from '../infra/stack/embedded-postgres';
 
@@ -11,4 +12,10 @@ export function temporalAddressOf(settings: Settings): string {
 
 export function databaseUrlOf(settings: Settings): string {
   return settings.postgres.url ?? embeddedPostgresUrl(settings.paths.postgresData, settings.postgres.embedded.port, settings.postgres.embedded.database);
+}
+
+/** The site's event API as this machine reaches it: an API listening on every address is reached on loopback. */
+export function eventsApiUrlOf({ api: { host, port } }: EventsConfig): string {
+  if (host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }

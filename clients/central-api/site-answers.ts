@@ -69,7 +69,8 @@ export function readSiteAnswer<T extends { site_id: string }>(reply: SiteReply, 
   return parsed.data;
 }
 
-function parseJson(text: string): unknown {
+/** The JSON value of `text`, or undefined if it is not JSON. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

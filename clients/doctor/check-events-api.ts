@@ -1,6 +1,7 @@
 import type { EventsConfig } from '../../infra/config/events-schema';
-import { healthzAnswer } from '../central-api/site-answers';
+import { healthzAnswer, parseJson } from '../central-api/site-answers';
 import { callSite } from '../central-api/site-call';
+import { eventsApiUrlOf } from '../service-addresses';
 import type { Finding } from './finding';
 
 const NAME = 'event API';
@@ -11,7 +12,7 @@ const SERVE_IT = 'With events.enabled, sluice up serves it; on a host of its own
  * database up: edge machines post to it, and nothing else in the stack would notice it missing.
  */
 export async function checkEventsApi(events: EventsConfig, timeoutMs = 3000): Promise<Finding> {
-  const base = localUrl(events.api.host, events.api.port);
+  const base = eventsApiUrlOf(events);
   const reply = await callSite(`${base}/v1/healthz`, { fetch, timeoutMs, maxBytes: 64 * 1024 });
   if (!reply.ok) {
     const hint = reply.kind === 'timeout' ? `Something holds ${base} but does not answer; is it the event API, and is it stuck?` : SERVE_IT;
@@ -29,19 +30,4 @@ export async function checkEventsApi(events: EventsConfig, timeoutMs = 3000): Pr
     return { name: NAME, ok: false, detail: `${base} answers, but its database does not: ${database}`, hint: 'Check Postgres (above) from the host that runs the event API.' };
   }
   return { name: NAME, ok: true, detail: `${base}, site ${site}, database ok` };
-}
-
-/** Where to reach a server that listens on `host`: a wildcard address is reached on loopback. */
-function localUrl(host: string, port: number): string {
-  if (host === '0.0.0.0') return `http://127.0.0.1:${port}`;
-  if (host === '::') return `http://[::1]:${port}`;
-  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

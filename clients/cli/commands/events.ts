@@ -4,7 +4,7 @@ import { migrate } from '../../../infra/db/migrate';
 import { UserError } from '../../../infra/errors/user-error';
 import { tailEvents } from '../../events-api/tail-events';
 import { serveEventsApi } from '../../events-api/serve-events-api';
-import { databaseUrlOf } from '../../service-addresses';
+import { databaseUrlOf, eventsApiUrlOf } from '../../service-addresses';
 import { commandContext } from '../context';
 import { stopSignal } from '../stop-signal';
 
@@ -52,8 +52,7 @@ export function registerEvents(program: Command): void {
       if (!Number.isInteger(limit) || limit < 0 || limit > settings.events.api.maxPageSize) throw new UserError(`--limit ${options.limit} is not a whole number from 0 to ${settings.events.api.maxPageSize}.`);
       const interval = Number(options.interval);
       if (!(interval >= 0.1 && interval <= 3600)) throw new UserError(`--interval ${options.interval} is not a number of seconds from 0.1 to 3600.`);
-      const { host, port } = settings.events.api;
-      const url = options.url ?? `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+      const url = options.url ?? eventsApiUrlOf(settings.events);
       const stop = options.follow ? stopSignal(log) : undefined;
       await tailEvents({
         url,
