@@ -18,6 +18,11 @@ export interface EventInstant {
   readonly iso: string;
 }
 
+/** A Date (or ms since the epoch) as an EventInstant's iso text: the one time format the APIs answer with. */
+export function microsecondIso(date: Date | number): string {
+  return `${new Date(date).toISOString().slice(0, 23)}000Z`;
+}
+
 export interface TimeBounds {
   /** Earliest accepted instant. */
   readonly notBefore: Date;

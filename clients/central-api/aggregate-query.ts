@@ -1,4 +1,5 @@
 import { ROLLUP_GRAINS, type RollupGrain } from '../../activities/events/event-rollups';
+import { microsecondIso } from '../../activities/events/event-timestamp';
 import { ApiError } from '../events-api/api-error';
 import { QueryParams } from '../events-api/query-params';
 import { bucketCount, bucketsBack, bucketStart, DEFAULT_BUCKETS } from './grain-buckets';
@@ -29,10 +30,10 @@ export function readAggregateQuery(query: unknown, now: Date = new Date()): Aggr
   const params = QueryParams.read(query, ['grain', 'from', 'to', 'app_id', 'entity_type']);
   const grain = params.oneOf('grain', ROLLUP_GRAINS, 'hour');
   const toInstant = params.time('to');
-  const to = toInstant?.iso ?? isoMicros(now);
+  const to = toInstant?.iso ?? microsecondIso(now);
   const toDate = new Date(toInstant?.epochMs ?? now.getTime());
   const fromInstant = params.time('from');
-  const from = fromInstant?.iso ?? isoMicros(bucketsBack(grain, bucketStart(grain, toDate), DEFAULT_BUCKETS[grain] - 1));
+  const from = fromInstant?.iso ?? microsecondIso(bucketsBack(grain, bucketStart(grain, toDate), DEFAULT_BUCKETS[grain] - 1));
   if (from >= to) throw invalid(`?from (${from}) must be before ?to (${to})`);
   const buckets = bucketCount(grain, Date.parse(from), Date.parse(to));
   if (buckets > MAX_BUCKETS) {
@@ -48,11 +49,6 @@ export function statsPath({ grain, from, to, appId }: AggregateQuery): string {
   const search = new URLSearchParams({ grain, from, to });
   if (appId !== undefined) search.set('app_id', appId);
   return `/v1/stats?${search.toString()}`;
-}
-
-/** The sites print times with microseconds; so does the central API, for one format throughout. */
-function isoMicros(date: Date): string {
-  return `${date.toISOString().slice(0, 23)}000Z`;
 }
 
 function invalid(message: string): ApiError {

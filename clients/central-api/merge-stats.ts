@@ -1,3 +1,4 @@
+import { microsecondIso } from '../../activities/events/event-timestamp';
 import type { RollupRow } from './site-answers';
 
 /**
@@ -70,7 +71,7 @@ export function mergeStats(sites: readonly SiteRows[], entityType?: string): Mer
 
 /** Sites may print a bucket with more or fewer fractional digits; one bucket must be one key. */
 export function canonicalBucket(text: string): string {
-  return `${new Date(text).toISOString().slice(0, 23)}000Z`;
+  return microsecondIso(Date.parse(text));
 }
 
 class Accumulator {

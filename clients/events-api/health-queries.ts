@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { RollupGrain } from '../../activities/events/event-rollups';
+import { microsecondIso } from '../../activities/events/event-timestamp';
 import { isoMicros } from '../../activities/events/sql-instant';
 
 /** The site's health at a glance, and its rollups: what the central API gathers from each site. */
@@ -18,7 +19,7 @@ export interface HealthSummary {
 
 export async function healthSummary(pool: Pool, from: Date, to: Date, slowest = 10): Promise<HealthSummary> {
   const recentFrom = new Date(to.getTime() - 3_600_000);
-  const window = [from.toISOString(), to.toISOString()];
+  const window = [microsecondIso(from), microsecondIso(to)];
   const merged = `
     WITH days AS (
       SELECT * FROM jobs WHERE day >= ($1::timestamptz AT TIME ZONE 'UTC')::date AND day <= ($2::timestamptz AT TIME ZONE 'UTC')::date
@@ -30,7 +31,7 @@ export async function healthSummary(pool: Pool, from: Date, to: Date, slowest = 
     pool.query<{ finished: number; failed: number }>(
       `SELECT count(*) FILTER (WHERE status IN ('succeeded', 'failed', 'cancelled'))::int AS finished, count(*) FILTER (WHERE status = 'failed')::int AS failed
          FROM events WHERE entity_type = 'job' AND at >= $1 AND at < $2`,
-      [recentFrom.toISOString(), to.toISOString()],
+      [microsecondIso(recentFrom), window[1]],
     ),
     pool.query(
       `${merged}
@@ -47,7 +48,7 @@ export async function healthSummary(pool: Pool, from: Date, to: Date, slowest = 
     from: window[0]!,
     to: window[1]!,
     jobs: Object.fromEntries(counts.rows.map(({ status, n }) => [status, n])),
-    recent: { from: recentFrom.toISOString(), finished, failed, failure_rate: finished === 0 ? null : failed / finished },
+    recent: { from: microsecondIso(recentFrom), finished, failed, failure_rate: finished === 0 ? null : failed / finished },
     slowest: slow.rows,
   };
 }

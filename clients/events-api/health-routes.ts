@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { ROLLUP_GRAINS } from '../../activities/events/event-rollups';
+import { microsecondIso } from '../../activities/events/event-timestamp';
 import { parseDuration } from '../../infra/config/duration';
 import { ApiError } from './api-error';
 import type { EventsApiMetrics } from './api-metrics';
@@ -35,8 +36,8 @@ export function registerHealthRoutes(app: FastifyInstance, { pool, site, metrics
   app.get('/v1/stats', async (request) => {
     const params = QueryParams.read(request.query, ['grain', 'from', 'to', 'app_id']);
     const grain = params.oneOf('grain', ROLLUP_GRAINS, 'hour');
-    const to = params.time('to')?.iso ?? new Date().toISOString();
-    const from = params.time('from')?.iso ?? new Date(Date.parse(to) - 86_400_000).toISOString();
+    const to = params.time('to')?.iso ?? microsecondIso(Date.now());
+    const from = params.time('from')?.iso ?? microsecondIso(Date.parse(to) - 86_400_000);
     if (from >= to) throw new ApiError(400, 'invalid_query', `?from (${from}) must be before ?to (${to})`);
     return { site_id: site, grain, from, to, rows: await rollupRows(pool, grain, from, to, params.text('app_id')) };
   });

@@ -69,18 +69,23 @@ export class QueryParams {
 export interface PageCursor {
   readonly at: string;
   readonly id: string;
+  /** The start of the window the first page listed, when the API chose it (no ?from): later pages list the same window. */
+  readonly windowFrom?: string;
 }
 
-export function encodeCursor(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
+export function encodeCursor({ at, id, windowFrom }: PageCursor): string {
+  return Buffer.from(JSON.stringify(windowFrom === undefined ? [at, id] : [at, id, windowFrom])).toString('base64url');
 }
 
 function decodeCursor(text: string): PageCursor | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 2 || typeof value[1] !== 'string') return undefined;
+    if (!Array.isArray(value) || value.length < 2 || value.length > 3 || typeof value[1] !== 'string') return undefined;
     const at = parseEventTimestamp(value[0], ANY_TIME);
-    return at.ok ? { at: at.value.iso, id: value[1] } : undefined;
+    if (!at.ok) return undefined;
+    if (value.length === 2) return { at: at.value.iso, id: value[1] };
+    const windowFrom = parseEventTimestamp(value[2], ANY_TIME);
+    return windowFrom.ok ? { at: at.value.iso, id: value[1], windowFrom: windowFrom.value.iso } : undefined;
   } catch {
     return undefined;
   }

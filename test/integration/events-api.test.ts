@@ -119,11 +119,15 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
     expect(summary.body).toMatchObject({ site_id: 'site-a', jobs: { failed: 1, succeeded: 1 }, recent: { finished: 2, failed: 1, failure_rate: 0.5 } });
     expect(summary.body.slowest.map((job: any) => job.job_id)).toEqual(['job-1', 'job-2']);
     expect(summary.body.slowest[0].seconds).toBeCloseTo(1200, 0);
+    // Times the API chose are written as those it stores: to the microsecond.
+    const micros = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+    expect([summary.body.from, summary.body.to, summary.body.recent.from]).toEqual([expect.stringMatching(micros), expect.stringMatching(micros), expect.stringMatching(micros)]);
 
     await refreshRollups(t.pool());
     const stats = await call('GET', `/v1/stats?grain=day&from=${minutesAgo(24 * 60 * 2)}`);
     const total = stats.body.rows.reduce((sum: number, row: any) => sum + row.events, 0);
     expect(total).toBe(4);
+    expect((await call('GET', '/v1/stats?grain=hour')).body).toMatchObject({ from: expect.stringMatching(micros), to: expect.stringMatching(micros) });
 
     const metrics = await call('GET', '/metrics');
     expect(metrics.body).toMatch(/events_ingested_total\{outcome="created"\} 4/);
@@ -168,6 +172,36 @@ describe('event API (Fastify on loopback, real Postgres)', () => {
     const steps = await call('GET', `/v1/subjobs?from=${threeDaysAgo}&job_id=job-old`);
     expect(ids(steps, 'subjobs')).toEqual(['step-1']);
     expect(steps.body.to).toBeNull();
+  });
+
+  it('keeps the window it chose for the first page on the later pages, so rows at its start are not lost as the clock moves', async () => {
+    await start(t.pool());
+    const batch = await call('POST', '/v1/events/batch', { events: [1, 2, 3].map((n) => event(`p${n}`, { entity: { id: `job-${n}` }, event: { at: minutesAgo(n) } })) });
+    expect(batch.status).toBe(201);
+    const pages: Answer[] = [await call('GET', '/v1/jobs?limit=1')];
+    for (let next = pages[0]!.body.next_cursor; next !== null; next = pages.at(-1)!.body.next_cursor) {
+      // The clock moves on between pages: a window recomputed for each would start later each time.
+      const last = Date.parse(pages.at(-1)!.body.from);
+      while (Date.now() - 24 * 60 * 60_000 <= last + 1) await new Promise((resolve) => setImmediate(resolve));
+      pages.push(await call('GET', `/v1/jobs?limit=1&cursor=${next}`));
+    }
+    expect(pages.map((page) => page.body.jobs.map((job: any) => job.job_id))).toEqual([['job-1'], ['job-2'], ['job-3']]);
+    expect(new Set(pages.map((page) => page.body.from))).toEqual(new Set([pages[0]!.body.from]));
+    // Written as every time the API answers with: to the microsecond.
+    expect(pages[0]!.body.from).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+
+    // With ?from the client chose the window; ?from also overrides a window a cursor carries.
+    const chosen = await call('GET', `/v1/jobs?limit=1&from=${minutesAgo(2.5)}`);
+    expect(chosen.body.jobs.map((job: any) => job.job_id)).toEqual(['job-1']);
+    const narrower = await call('GET', `/v1/jobs?limit=1&from=${minutesAgo(1.5)}&cursor=${pages[0]!.body.next_cursor}`);
+    expect(narrower.body).toMatchObject({ jobs: [], next_cursor: null });
+    const rest = await call('GET', `/v1/jobs?limit=5&from=${minutesAgo(2.5)}&cursor=${chosen.body.next_cursor}`);
+    expect(rest.body.jobs.map((job: any) => job.job_id)).toEqual(['job-2']);
+
+    // A jobs cursor is not an events cursor, and a cursor whose window is not a time is no cursor.
+    expect((await call('GET', `/v1/events?cursor=${pages[0]!.body.next_cursor}`)).body.message).toMatch(/not a cursor of this list/);
+    const forged = Buffer.from(JSON.stringify([minutesAgo(1), 'job-1', '2025-02-30T00:00:00Z'])).toString('base64url');
+    expect(await call('GET', `/v1/jobs?cursor=${forged}`)).toMatchObject({ status: 400, body: { message: expect.stringMatching(/not a cursor this API gave out/) } });
   });
 
   it('answers every kind of bad input with a 4xx that says what is wrong, stores nothing of it, and keeps serving', async () => {
