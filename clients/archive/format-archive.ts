@@ -5,9 +5,9 @@ import { formatBytes } from '../ingest/ingest-status';
 
 /** `sluice archive plan`. */
 export function formatPlan(plan: ArchivePlan, hotWindow: string): string {
-  const lines = [`${plan.partitions.length} partitions to archive (days before ${plan.cutoffDay}: older than the hot window of ${hotWindow} as of ${plan.now})`];
+  const lines = [`${counted(plan.partitions.length, 'partition')} to archive (days before ${plan.cutoffDay}: older than the hot window of ${hotWindow} as of ${plan.now})`];
   for (const p of plan.partitions) {
-    const rows = `~${Math.max(0, p.approxRows).toLocaleString('en')} rows`;
+    const rows = `~${counted(Math.max(0, p.approxRows), 'row')}`;
     lines.push(`  ${p.day}  ${p.table.padEnd(7)}  part-${String(p.part).padStart(4, '0')}  ${rows}${p.resumes ? `  (resumes a part ${p.resumes})` : ''}`);
   }
   if (plan.hot.length > 0) lines.push(`Kept, within the hot window: ${[...new Set(plan.hot.map((p) => p.day))].join(', ')}`);
@@ -36,7 +36,7 @@ export function formatPartition(p: PartitionProgress, step?: string): string {
     case 'running':
       return `${name}  ${step ?? 'running'}…`;
     case 'archived':
-      return `${name}  archived ${p.rows?.toLocaleString('en')} rows, ${formatBytes(p.bytes ?? 0)} → ${p.key}; verified, partition dropped`;
+      return `${name}  archived ${counted(p.rows ?? 0, 'row')}, ${formatBytes(p.bytes ?? 0)} → ${p.key}; verified, partition dropped`;
     case 'empty':
       return `${name}  empty: recorded and dropped`;
     case 'changed':
@@ -47,3 +47,6 @@ export function formatPartition(p: PartitionProgress, step?: string): string {
       return `${name}  FAILED, not dropped: ${p.detail}`;
   }
 }
+
+/** "1 row", "2 rows", "1,000 rows". */
+const counted = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
