@@ -8,7 +8,10 @@ export function formatIssues(issues: z.core.$ZodIssue[], envSources: Map<string,
   return issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(top level)';
     const source = sourceOf(issue.path.map(String), envSources);
-    return `${field}: ${describe(issue)}${source ? ` (from environment variable ${source})` : ''}`;
+    if (!source) return `${field}: ${describe(issue)}`;
+    // The environment sets single values (env-overrides.ts); a list or a section is written in the file.
+    const structured = issue.code === 'invalid_type' && (issue.expected === 'array' || issue.expected === 'object') && typeof issue.input === 'string';
+    return `${field}: ${describe(issue)} (from environment variable ${source}${structured ? `; the environment sets single values only: unset ${source} and give ${field} in the config file` : ''})`;
   });
 }
 

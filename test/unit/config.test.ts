@@ -134,6 +134,15 @@ fleet:
     const err = loadError({ cwd: tempDir(), env: { SLUICE_POSTGRES__POOL_SIZE: 'many' } });
     expect(err.message).toContain('postgres.poolSize');
     expect(err.message).toContain('from environment variable SLUICE_POSTGRES__POOL_SIZE');
+    expect(err.message).not.toContain('single values only');
+  });
+
+  it('says a list or a section cannot come from the environment, and where to give it', () => {
+    const err = loadError({ cwd: tempDir(), env: { SLUICE_CENTRAL__SITES: '[site-1, site-2]', SLUICE_STORAGE__S3: 'bucket=b' } });
+    expect(err.message).toContain(
+      'central.sites: expected array, got the string "[site-1, site-2]" (from environment variable SLUICE_CENTRAL__SITES; the environment sets single values only: unset SLUICE_CENTRAL__SITES and give central.sites in the config file)',
+    );
+    expect(err.message).toContain('storage.s3: expected object, got the string "bucket=b" (from environment variable SLUICE_STORAGE__S3; the environment sets single values only');
   });
 
   it.each([
