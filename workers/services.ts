@@ -3,9 +3,11 @@ import { SourceBuckets } from '../activities/ingest/source-bucket';
 import { noMetrics, type WeatherMetrics } from '../activities/ingest/weather-metrics';
 import { createObjectStore } from '../activities/storage/create-object-store';
 import type { ObjectStore } from '../activities/storage/object-store';
+import { durationMs } from '../infra/config/duration';
 import type { Settings } from '../infra/config/load-config';
 import { checkDatabase, createPool } from '../infra/db/pool';
 import type { Logger } from '../infra/log/logger';
+import { registerArchiveMetrics } from './archive-metrics';
 import { createRegistry, createWeatherMetrics, startMetricsServer, type MetricsServer } from './metrics';
 
 /** The object store the config describes. */
@@ -46,6 +48,8 @@ export async function openCloudServices(settings: Settings, databaseUrl: string,
     throw err;
   }
   const opened = store;
+  const { events } = settings;
+  if (server && events.enabled && events.archive.enabled) registerArchiveMetrics(registry, pool, durationMs(events.archive.hotWindow), log);
   const buckets = new SourceBuckets(settings.ingest.noaa);
   return {
     pool,

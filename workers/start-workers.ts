@@ -27,6 +27,8 @@ export interface RunningWorkers {
   readonly done: Promise<void>;
   /** Asks every worker to stop polling and waits for running activities (up to their grace time). */
   shutdown(): Promise<void>;
+  /** Where the cloud worker serves GET /metrics, if it runs here with metrics on. */
+  readonly metricsUrl?: string;
 }
 
 /** Creates one worker per spec on one connection and runs them until `shutdown`. */
@@ -78,7 +80,7 @@ export async function startWorkers(options: StartWorkersOptions): Promise<Runnin
       hostStore?.close();
       await open.close();
     });
-  return { done, shutdown: async () => { await shutdown(); await done.catch(() => undefined); } };
+  return { done, shutdown: async () => { await shutdown(); await done.catch(() => undefined); }, metricsUrl: cloudServices?.metricsUrl };
 }
 
 function createWorker(

@@ -22,6 +22,8 @@ describe('sluice CLI against a running stack', () => {
       expect(result.stdout).toMatch(/ok {4}workers on sluice-datasink-sink-doc: 1 polling/);
       expect(result.stdout).toMatch(/ok {4}stackCheck workflow: stack-check-\S+: ok postgres; ok object storage; ok host sink-doc/);
       expect(result.code).toBe(0);
+      // Without events.enabled, no archival to watch.
+      expect(await (await fetch(workers.metricsUrl!)).text()).not.toContain('sluice_archive_');
     } finally {
       await workers.shutdown();
     }
@@ -40,6 +42,8 @@ describe('sluice CLI against a running stack', () => {
       expect(result.stdout).toContain('fix: With events.enabled, sluice up serves it; on a host of its own, run sluice events serve there');
       // The end-to-end check still runs for the parts that are there.
       expect(result.stdout).toMatch(/ok {4}stackCheck workflow: .*ok postgres; ok object storage$/m);
+      // With events.enabled, the cloud worker's /metrics says how far archival is behind.
+      expect(await (await fetch(workers.metricsUrl!)).text()).toMatch(/^sluice_archive_oldest_waiting_seconds\{table="events"\} \d+$/m);
     } finally {
       await workers.shutdown();
     }
