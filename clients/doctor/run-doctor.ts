@@ -17,6 +17,7 @@ import { stackCheck, type StackCheckReport } from '../../workflows/stack-check';
 import { CLOUD_QUEUE, CONTROL_QUEUE, datasinkQueue, nodeQueue } from '../../workflows/task-queues';
 import { allRoleSpecs, fleetCheckInput } from '../cli/fleet-roles';
 import { databaseUrlOf, temporalAddressOf } from '../service-addresses';
+import { checkCentralSites } from './check-central-sites';
 import { checkEventsApi } from './check-events-api';
 import type { Finding } from './finding';
 
@@ -38,6 +39,7 @@ export async function runDoctor(settings: Settings, log: Logger, report: (findin
   record(await checkPostgres(settings, log));
   record(await checkObjectStorage(settings, log));
   if (settings.events.enabled) record(await checkEventsApi(settings.events));
+  for (const finding of await checkCentralSites(settings.central)) record(finding);
   if (!client) return false;
   try {
     const polled = await checkWorkers(client, settings, record);
