@@ -51,7 +51,12 @@ export function createLogger(settings: LoggerSettings, destination?: pino.Destin
       },
     });
   }
-  return pino(options, pino.destination(2));
+  // Synchronous writes. pino's asynchronous default flushes what is pending when the process exits,
+  // and sonic-boom 4 (pino 10's) retries a failed write there forever: with stderr piped to a
+  // reader that had gone (`sluice central 2>&1 | tee log`, then Ctrl-C), the process could not
+  // stop. Written synchronously, a closed pipe fails the write at once and pino stops logging.
+  // sluice logs a few lines per step, never per request, so nothing waits on these writes.
+  return pino(options, pino.destination({ dest: 2, sync: true }));
 }
 
 /** Masks the password in a connection URL, for messages that must show where we connect. */
