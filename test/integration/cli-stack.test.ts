@@ -91,9 +91,10 @@ describe('sluice CLI against a running stack', () => {
   it('up with nothing configured runs its own dev server, Web UI and Postgres, and Ctrl-C stops them all', async () => {
     const stateDir = fs.mkdtempSync(path.join(testStack().workDir, 'embedded-'));
     fs.chmodSync(stateDir, 0o755);
-    const [temporalPort, uiPort, pgPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    // Its own ports, metrics' included: a sluice already running here holds the defaults.
+    const [temporalPort, uiPort, pgPort, metricsPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
     const file = path.join(stateDir, 'sluice.yaml');
-    fs.writeFileSync(file, YAML.stringify({ temporal: { devServer: { port: temporalPort, uiPort } }, postgres: { embedded: { port: pgPort } } }));
+    fs.writeFileSync(file, YAML.stringify({ temporal: { devServer: { port: temporalPort, uiPort } }, postgres: { embedded: { port: pgPort } }, metrics: { port: metricsPort } }));
     const env = cleanEnv({ TEMPORAL_CLI_PATH: testStack().temporalCliPath });
 
     const up = await startCli(['--config', file, 'up'], env, /sluice is up/, 120_000);
