@@ -168,8 +168,9 @@ const LATEST_STATE = ['site_id', 'app_id', 'app_name', 'app_version', 'status', 
  * nothing but other bucket locks, and cannot deadlock with the row locks. The events' insert is
  * left uncounted, so Postgres runs it after the claim (a data-modifying CTE nothing reads runs
  * when the query is done). It waits for no ingest's locks: events has no unique key but the drawn
- * ids. Counting it too cost 10 % more Postgres CPU per event (33.3 against 30.0 µs, medians of 12
- * alternating rounds of 40 batches of 1,000).
+ * ids. Counting it too cost 10 % more Postgres CPU per event in storeEvents alone (33.3 against
+ * 30.0 µs, medians of 12 alternating rounds of 40 batches of 1,000); through the whole API (the
+ * events-ingest benchmark, 10 alternating rounds) the two orders were within noise of each other.
  */
 const upsertAndClaim = (drawn: string, newKeys: string, newEvents?: string) => `
 WITH drawn AS (
