@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isUserError } from '../../infra/errors/user-error';
+import { stopWhenOutputCloses } from './stop-signal';
 import { explainWorkflowFailure } from './workflow-failure';
 import { registerArchive } from './commands/archive';
 import { registerCentral } from './commands/central';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
  * --verbose; anything else is a bug and prints in full.
  */
 export async function main(argv: string[]): Promise<void> {
+  stopWhenOutputCloses();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
