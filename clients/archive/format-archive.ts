@@ -27,7 +27,33 @@ export function formatManifest(parts: readonly ArchivePart[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** One partition's line in `sluice archive run`, printed when its status changes. */
+/**
+ * A running partition's step in `sluice archive run`: what its activity last said it was doing
+ * (heartbeat details, with the rows exported so far), else the step its workflow is at.
+ */
+export function archiveStepText(workflowStep: string | undefined, heartbeat: unknown, approxRows: number): string | undefined {
+  const beat = typeof heartbeat === 'object' && heartbeat !== null ? (heartbeat as { step?: unknown; rows?: unknown }) : {};
+  switch (beat.step) {
+    case 'export':
+      // No row yet: Postgres is still sorting them.
+      if (typeof beat.rows !== 'number' || beat.rows === 0) return 'exporting';
+      return `exporting: ${counted(beat.rows, 'row')}${approxRows > 0 ? ` of ~${approxRows.toLocaleString('en')}` : ''}`;
+    case 'write':
+      return 'writing Parquet';
+    case 'upload':
+      return 'uploading';
+    case 'download':
+      return 'downloading to verify';
+    case 'verify':
+      return 'reading back to verify';
+    case 'drop':
+      return 'dropping';
+    default:
+      return workflowStep;
+  }
+}
+
+/** One partition's line in `sluice archive run`, printed when its status or step changes. */
 export function formatPartition(p: PartitionProgress, step?: string): string {
   const name = `${p.day} ${p.table.padEnd(7)} part-${String(p.part).padStart(4, '0')}`;
   switch (p.status) {

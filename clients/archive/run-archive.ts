@@ -1,7 +1,9 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { archiveEvents, archiveProgressQuery, type ArchiveProgress, type PartitionProgress } from '../../workflows/archive-events';
 import { archiveStepQuery } from '../../workflows/archive-partition';
+import { pendingHeartbeats } from '../pending-heartbeats';
 import type { ArchiveRange } from './archive-options';
+import { archiveStepText } from './format-archive';
 import { CONTROL_QUEUE } from '../../workflows/task-queues';
 
 /** Starts archiveEvents for the range (the same workflow the events-archive Schedule starts). */
@@ -25,7 +27,7 @@ export async function followArchive(
   const poll = async () => {
     last = await handle.query(archiveProgressQuery).catch(() => last);
     for (const partition of last.partitions) {
-      const step = partition.status === 'running' ? await client.workflow.getHandle(partition.workflowId).query(archiveStepQuery).then((s) => s.step, () => undefined) : undefined;
+      const step = partition.status === 'running' ? await runningStep(client, partition) : undefined;
       const shown = `${partition.status}/${step ?? ''}`;
       const id = `${partition.table}/${partition.day}`;
       if (seen.get(id) === shown) continue;
@@ -45,4 +47,11 @@ export async function followArchive(
       return last;
     }
   }
+}
+
+/** Where a running partition's archival is: its workflow's step, made finer by its activity's last heartbeat. */
+async function runningStep(client: Client, partition: PartitionProgress): Promise<string | undefined> {
+  const handle = client.workflow.getHandle(partition.workflowId);
+  const [state, description] = await Promise.all([handle.query(archiveStepQuery).catch(() => undefined), handle.describe().catch(() => undefined)]);
+  return archiveStepText(state?.step, description ? pendingHeartbeats(description)[0]?.details : undefined, partition.approxRows);
 }

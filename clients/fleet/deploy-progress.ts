@@ -1,8 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { StagingProgress } from '../../activities/host/node-staging';
 import { deployProgressQuery, type DeployProgress } from '../../workflows/deploy-models';
 import { formatBytes } from '../ingest/ingest-status';
+import { pendingHeartbeats } from '../pending-heartbeats';
 
 /** Bytes staged so far per host, from the heartbeats of running nodeStageFiles activities. */
 export type StagingByHost = Map<string, StagingProgress>;
@@ -17,22 +17,16 @@ export async function followDeployment(handle: WorkflowHandle, onUpdate: (progre
     const description = await handle.describe().catch(() => undefined);
     if (description && description.status.name !== 'RUNNING') return;
     const progress = await handle.query(deployProgressQuery).catch(() => undefined);
-    if (progress && description) onUpdate(progress, stagingOf(description.raw.pendingActivities ?? []));
+    if (progress && description) onUpdate(progress, stagingOf(description));
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
-function stagingOf(pending: readonly { activityType?: { name?: string | null } | null; heartbeatDetails?: { payloads?: unknown[] | null } | null }[]): StagingByHost {
+function stagingOf(description: Parameters<typeof pendingHeartbeats>[0]): StagingByHost {
   const staging: StagingByHost = new Map();
-  for (const activity of pending) {
-    const payload = activity.activityType?.name === 'nodeStageFiles' ? activity.heartbeatDetails?.payloads?.[0] : undefined;
-    if (!payload) continue;
-    try {
-      const details = defaultPayloadConverter.fromPayload<StagingProgress & { host: string }>(payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0]);
-      if (details?.host) staging.set(details.host, details);
-    } catch {
-      // Details of another shape (an older worker): no byte count for that node.
-    }
+  for (const { activity, details } of pendingHeartbeats(description)) {
+    const progress = details as Partial<StagingProgress & { host: string }> | undefined;
+    if (activity === 'nodeStageFiles' && typeof progress?.host === 'string') staging.set(progress.host, progress as StagingProgress);
   }
   return staging;
 }
