@@ -9,9 +9,8 @@ export interface PendingHeartbeat {
 
 /**
  * The last heartbeat details of each of a workflow's pending activities (from describe()), as long
- * CLI work shows progress with them. The server keeps what a worker sent at most every 80 % of the
- * activity's heartbeat timeout. Activities with no details, or details that do not decode, are
- * left out.
+ * CLI work shows progress with them. Workers send them at most every 5 s (worker-options.ts).
+ * Activities with no details, or details that do not decode, are left out.
  */
 export function pendingHeartbeats(description: Pick<WorkflowExecutionDescription, 'raw'>): PendingHeartbeat[] {
   const heartbeats: PendingHeartbeat[] = [];
