@@ -1,9 +1,10 @@
 import type { Pool } from 'pg';
-import { addDays, dayOf, listDayPartitions, PARTITIONED_TABLES, type PartitionedTable } from '../events/day-partitions';
+import { addDays, listDayPartitions, PARTITIONED_TABLES, type PartitionedTable } from '../events/day-partitions';
+import { hotWindowCutoffDay } from './plan-archive';
 
 /**
  * How far archival is behind: per table, the day partitions that have left the hot window but are
- * still in Postgres (the next run takes them, as planArchive does), how long the oldest of them has
+ * still in Postgres (the next run takes them: the same cutoff as planArchive's), how long the oldest of them has
  * waited since it left, and the parts whose last verification or drop did not go through. An
  * archival that keeps failing otherwise shows only in workflow histories, while the days pile up
  * in Postgres (with archival on, nothing else drops them); these figures let an alert say so.
@@ -18,7 +19,7 @@ export interface TableBacklog {
 }
 
 export async function archiveBacklog(pool: Pool, { now, hotWindowMs }: { now: number; hotWindowMs: number }): Promise<Record<PartitionedTable, TableBacklog>> {
-  const cutoffDay = dayOf(now - hotWindowMs);
+  const cutoffDay = hotWindowCutoffDay(now, hotWindowMs);
   const [partitions, problems] = await Promise.all([
     listDayPartitions(pool),
     pool.query<{ table_name: PartitionedTable; parts: number }>(`SELECT table_name, count(*)::int AS parts FROM event_archives WHERE state <> 'dropped' AND problem IS NOT NULL GROUP BY table_name`),

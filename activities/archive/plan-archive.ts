@@ -37,8 +37,13 @@ export interface ArchivePlan {
   readonly hot: readonly { table: PartitionedTable; day: string }[];
 }
 
+/** Days before this one have left the hot window at `nowMs`: archival takes their partitions. */
+export function hotWindowCutoffDay(nowMs: number, hotWindowMs: number): string {
+  return dayOf(nowMs - hotWindowMs);
+}
+
 export async function planArchive(pool: Pool, input: ArchivePlanInput): Promise<ArchivePlan> {
-  const cutoffDay = dayOf(Date.parse(input.now) - input.hotWindowMs);
+  const cutoffDay = hotWindowCutoffDay(Date.parse(input.now), input.hotWindowMs);
   const tables = new Set(input.tables ?? PARTITIONED_TABLES);
   const inRange = (await listDayPartitions(pool)).filter(
     (p) => tables.has(p.table) && (input.from === undefined || p.day >= input.from) && (input.to === undefined || p.day <= input.to),
